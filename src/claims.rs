@@ -1,0 +1,85 @@
+//! Display-only decoding of JWT claims.
+//!
+//! The payload of a JWS is base64url JSON, not encrypted and not verified here. Claims are shown
+//! to people; they never decide anything (RFC 9068 §6: access tokens are opaque to clients).
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+
+use crate::json::{self, Json};
+
+/// Largest token we attempt to decode. Real JWTs are a few KiB; bigger input is refused before
+/// any decoding work is done.
+pub const MAX_TOKEN_BYTES: usize = 16 * 1024;
+
+/// Why a token's claims could not be decoded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClaimsError {
+    /// The token is empty.
+    Empty,
+    /// Longer than [`MAX_TOKEN_BYTES`].
+    TooLarge,
+    /// Not three dot-separated segments (a JWS) nor five (a JWE).
+    SegmentCount,
+    /// The header or payload segment is empty.
+    EmptySegment,
+    /// A segment is not strict unpadded base64url.
+    Base64,
+    /// The decoded bytes are not UTF-8.
+    Utf8,
+    /// The decoded text is not JSON (or nested too deep, or repeats a key).
+    Json,
+    /// The JSON is valid but not an object.
+    NotAnObject,
+}
+
+/// Decodes the claims of a compact JWS for display.
+///
+/// `Ok(None)` means "a JWE (five segments): encrypted, nothing to show", which is not an error
+/// for the app. Anything else malformed is an error the caller turns into "no claims".
+pub fn decode(token: &str) -> Result<Option<Json>, ClaimsError> {
+    if token.is_empty() {
+        return Err(ClaimsError::Empty);
+    }
+    if token.len() > MAX_TOKEN_BYTES {
+        return Err(ClaimsError::TooLarge);
+    }
+    let mut segments = token.split('.');
+    let (header, payload) = match (segments.next(), segments.next(), segments.next()) {
+        (Some(h), Some(p), Some(_signature)) => (h, p),
+        _ => return Err(ClaimsError::SegmentCount),
+    };
+    match segments.count() {
+        0 => {}
+        2 => return Ok(None),
+        _ => return Err(ClaimsError::SegmentCount),
+    }
+    if header.is_empty() || payload.is_empty() {
+        return Err(ClaimsError::EmptySegment);
+    }
+    decode_object(header)?;
+    decode_object(payload).map(Some)
+}
+
+fn decode_object(segment: &str) -> Result<Json, ClaimsError> {
+    let bytes = URL_SAFE_NO_PAD.decode(segment).map_err(|_| ClaimsError::Base64)?;
+    let text = String::from_utf8(bytes).map_err(|_| ClaimsError::Utf8)?;
+    match json::parse(&text).map_err(|_| ClaimsError::Json)? {
+        object @ Json::Object(_) => Ok(object),
+        _ => Err(ClaimsError::NotAnObject),
+    }
+}
+
+/// Latest `exp` we consider meaningful (year 9999); beyond it the claim is "no usable exp".
+const MAX_EXP_S: f64 = 253_402_300_799.0;
+
+/// The `exp` claim as seconds since the epoch, when it is a positive, plausible number.
+///
+/// Strings, booleans, null, negatives and absurd values all mean "no usable exp": the claim is
+/// only a scheduling hint and must never be able to drive behaviour by itself.
+pub fn usable_exp(claims: &Json) -> Option<f64> {
+    match claims.get("exp") {
+        Some(Json::Number(n)) if *n > 0.0 && *n <= MAX_EXP_S => Some(*n),
+        _ => None,
+    }
+}

@@ -1,0 +1,154 @@
+//! The one error type of the crate. It is converted to a JavaScript `Error` in exactly one place
+//! (`web::js_error`); its `name` is a stable contract and its message never contains a token.
+
+use crate::text::push_u32;
+
+/// Why a session ended; carried by the `sessionEnd` event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EndReason {
+    /// The refresh endpoint rejected the refresh (401, 400 `invalid_grant`).
+    Expired,
+    /// The server said the token or its family is revoked or blacklisted.
+    Revoked,
+    /// The app called `logout()`.
+    Logout,
+    /// Another tab logged out or ended the session.
+    OtherTab,
+}
+
+impl EndReason {
+    /// The string the JavaScript API uses for this reason.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EndReason::Expired => "expired",
+            EndReason::Revoked => "revoked",
+            EndReason::Logout => "logout",
+            EndReason::OtherTab => "otherTab",
+        }
+    }
+}
+
+/// Why a refresh failed while the session is kept (a later call may succeed).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Transient {
+    /// The request never got a response (offline, DNS, CORS).
+    Network,
+    /// No answer within `refreshTimeoutMs`.
+    Timeout,
+    /// A 5xx (or other unexpected) status.
+    Status(u16),
+    /// 403 from the refresh endpoint: a configuration problem (CSRF header, credentials), not
+    /// a reason to end the session, and never retried in a loop.
+    Forbidden,
+    /// An earlier failure asked us to wait (backoff or `Retry-After`); no call was made.
+    BackingOff,
+    /// The refresh was abandoned before it finished (its task was dropped).
+    Abandoned,
+}
+
+/// Every failure tokenflight reports to the app.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Error {
+    /// The refresh was rejected: the session is over and the token wiped.
+    SessionExpired(EndReason),
+    /// The refresh could not be completed now; the session is kept.
+    RefreshFailed(Transient),
+    /// The refresh endpoint answered 2xx with something that is not a usable token response.
+    InvalidRefreshResponse(&'static str),
+    /// A 401 arrived for a request whose body is a stream, which cannot be sent twice.
+    NonReplayableBody,
+    /// `logout()` was called (in this or another tab) while the request waited.
+    LoggedOut,
+    /// The loop breaker stopped refreshing after too many refreshes in a short window.
+    TooManyRefreshes,
+    /// `login()` was answered with an error status (`None`: no usable answer at all).
+    LoginFailed(Option<u16>),
+    /// An option passed to `createTokenManager` is missing or malformed.
+    InvalidOptions {
+        /// The option's name as the app wrote it.
+        option: &'static str,
+        /// What is wrong with it, for a person to act on.
+        problem: &'static str,
+    },
+}
+
+/// Result alias used across the crate.
+pub type Result<T> = core::result::Result<T, Error>;
+
+impl Error {
+    /// Stable name seen by JavaScript as `error.name`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Error::SessionExpired(_) => "SessionExpired",
+            Error::RefreshFailed(_) => "RefreshFailed",
+            Error::InvalidRefreshResponse(_) => "InvalidRefreshResponse",
+            Error::NonReplayableBody => "NonReplayableBody",
+            Error::LoggedOut => "LoggedOut",
+            Error::TooManyRefreshes => "TooManyRefreshes",
+            Error::LoginFailed(_) => "LoginFailed",
+            Error::InvalidOptions { .. } => "InvalidOptions",
+        }
+    }
+
+    /// A message a person can act on. Built without `format!` to keep the Wasm small.
+    pub fn message(&self) -> String {
+        let mut m = String::new();
+        match self {
+            Error::SessionExpired(reason) => {
+                m.push_str("The session has ended (");
+                m.push_str(reason.as_str());
+                m.push_str("); sign in again.");
+            }
+            Error::RefreshFailed(t) => match t {
+                Transient::Network => m.push_str(
+                    "Token refresh failed: the refresh endpoint could not be reached. The session is kept; try again.",
+                ),
+                Transient::Timeout => m.push_str(
+                    "Token refresh timed out (refreshTimeoutMs). The session is kept; try again.",
+                ),
+                Transient::Status(code) => {
+                    m.push_str("Token refresh failed: the refresh endpoint answered HTTP ");
+                    push_u32(&mut m, u32::from(*code));
+                    m.push_str(". The session is kept; try again later.");
+                }
+                Transient::Forbidden => m.push_str(
+                    "Token refresh was forbidden (HTTP 403): check refreshHeaders (CSRF) and that the refresh cookie is sent to refreshUrl.",
+                ),
+                Transient::BackingOff => m.push_str(
+                    "Token refresh is backing off after a recent failure. The session is kept; try again shortly.",
+                ),
+                Transient::Abandoned => {
+                    m.push_str("Token refresh was abandoned before it finished; try again.")
+                }
+            },
+            Error::InvalidRefreshResponse(why) => {
+                m.push_str("The refresh endpoint's answer is not a usable token response: ");
+                m.push_str(why);
+                m.push('.');
+            }
+            Error::NonReplayableBody => m.push_str(
+                "The request got 401 and its body is a stream, which cannot be sent twice. The token was renewed: send the request again with a new body (error.response holds the 401).",
+            ),
+            Error::LoggedOut => m.push_str("Logged out while this request was waiting for a token."),
+            Error::TooManyRefreshes => m.push_str(
+                "Too many token refreshes in a short time; refreshing is paused. Check that the server accepts the tokens it issues.",
+            ),
+            Error::LoginFailed(status) => match status {
+                Some(code) => {
+                    m.push_str("Login failed: the login endpoint answered HTTP ");
+                    push_u32(&mut m, u32::from(*code));
+                    m.push('.');
+                }
+                None => m.push_str("Login failed: the login endpoint could not be reached."),
+            },
+            Error::InvalidOptions { option, problem } => {
+                m.push_str("createTokenManager: option `");
+                m.push_str(option);
+                m.push_str("` ");
+                m.push_str(problem);
+                m.push('.');
+            }
+        }
+        m
+    }
+}

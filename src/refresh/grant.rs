@@ -1,0 +1,194 @@
+//! Reading token endpoint answers: the token response body (login and refresh) and what an HTTP
+//! answer from the refresh endpoint means for the session.
+
+use crate::error::{EndReason, Error, Transient};
+use crate::json::{self, Json};
+use crate::token::{usable_expires_in, zero_string, Secret};
+
+/// Largest token response body read. Real ones are a few KiB.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// Tokens from a successful login or refresh.
+#[derive(Debug)]
+pub struct Grant {
+    /// The new access token.
+    pub access: Secret,
+    /// A rotated refresh token, if the server sent one (kept only in body mode).
+    pub refresh: Option<Secret>,
+    /// An OpenID Connect ID token, preferred for displaying claims.
+    pub id_token: Option<Secret>,
+    /// Seconds of validity the server declared, if usable.
+    pub expires_in_s: Option<f64>,
+}
+
+/// Which JSON members hold the tokens. `None`: the first of the usual names.
+#[derive(Clone, Debug, Default)]
+pub struct FieldNames {
+    /// Access token member; default: first of `access_token`, `access`, `accessToken`.
+    pub access: Option<String>,
+    /// Refresh token member; default: first of `refresh_token`, `refresh`, `refreshToken`.
+    pub refresh: Option<String>,
+}
+
+const ACCESS_NAMES: [&str; 3] = ["access_token", "access", "accessToken"];
+const REFRESH_NAMES: [&str; 3] = ["refresh_token", "refresh", "refreshToken"];
+
+/// Parses a token response body. The body is wiped from memory afterwards, as is every string
+/// of the parsed document that is not kept.
+pub fn parse_grant(mut body: String, fields: &FieldNames) -> Result<Grant, &'static str> {
+    let parsed = json::parse(&body);
+    zero_string(&mut body);
+    let mut doc = parsed.map_err(|_| "the body is not valid JSON")?;
+    let grant = extract(&mut doc, fields);
+    wipe(&mut doc);
+    grant
+}
+
+fn extract(doc: &mut Json, fields: &FieldNames) -> Result<Grant, &'static str> {
+    if !matches!(doc, Json::Object(_)) {
+        return Err("the body is not a JSON object");
+    }
+    if let Some(kind) = doc.get("token_type") {
+        if !kind.as_str().is_some_and(|k| k.eq_ignore_ascii_case("bearer")) {
+            return Err("token_type is not Bearer");
+        }
+    }
+    let access = take_token(doc, fields.access.as_deref(), &ACCESS_NAMES)
+        .ok_or("no access token (expected a non-empty string in access_token, access or accessToken)")?;
+    let refresh = take_token(doc, fields.refresh.as_deref(), &REFRESH_NAMES);
+    let id_token = take_token(doc, Some("id_token"), &[]);
+    let expires_in_s = match doc.get("expires_in") {
+        Some(Json::Number(n)) => usable_expires_in(*n),
+        _ => None, // missing, string, null...: unknown lifetime, renewed reactively
+    };
+    Ok(Grant { access, refresh, id_token, expires_in_s })
+}
+
+/// Moves the token out of the first present member; it must be a non-empty string of visible
+/// ASCII (anything else cannot be sent in an `Authorization` header).
+fn take_token(doc: &mut Json, configured: Option<&str>, defaults: &[&str]) -> Option<Secret> {
+    let name = match configured {
+        Some(n) => n,
+        None => defaults.iter().copied().find(|n| doc.get(n).is_some())?,
+    };
+    match doc.take(name)? {
+        Json::String(s) if !s.is_empty() && s.bytes().all(|b| (0x21..0x7f).contains(&b)) => {
+            Some(Secret::new(s))
+        }
+        Json::String(mut s) => {
+            zero_string(&mut s);
+            None
+        }
+        _ => None,
+    }
+}
+
+/// Zeroes every string left in a parsed document before it is dropped.
+fn wipe(doc: &mut Json) {
+    match doc {
+        Json::String(s) => zero_string(s),
+        Json::Array(items) => items.iter_mut().for_each(wipe),
+        Json::Object(members) => members.iter_mut().for_each(|(k, v)| {
+            zero_string(k);
+            wipe(v);
+        }),
+        _ => {}
+    }
+}
+
+/// What the refresh endpoint's answer means.
+#[derive(Debug)]
+pub enum RefreshOutcome {
+    /// New tokens.
+    Granted(Grant),
+    /// The refresh token was refused: the session is over.
+    Rejected(EndReason),
+    /// The refresh did not work now; the session is kept. `retry_after_s` from the server.
+    Failed {
+        /// The error every waiter receives.
+        error: Error,
+        /// Seconds the server asked us to wait (`Retry-After`).
+        retry_after_s: Option<f64>,
+    },
+}
+
+impl RefreshOutcome {
+    fn failed(error: Error) -> Self {
+        RefreshOutcome::Failed { error, retry_after_s: None }
+    }
+}
+
+/// An HTTP answer from the refresh endpoint, as read by the transport.
+#[derive(Debug)]
+pub struct RefreshAnswer {
+    /// HTTP status; 0 for an opaque redirect.
+    pub status: u16,
+    /// `Content-Type` header.
+    pub content_type: Option<String>,
+    /// `Retry-After` header, already parsed to seconds.
+    pub retry_after_s: Option<f64>,
+    /// The response was (or would have been) a redirect.
+    pub redirected: bool,
+    /// The body, when it was read (2xx, 400, 401 only; capped at [`MAX_BODY_BYTES`]). `None` when
+    /// unread or larger than the cap.
+    pub body: Option<String>,
+}
+
+/// Whether the refresh endpoint's body needs reading for this status.
+pub fn body_needed(status: u16) -> bool {
+    (200..300).contains(&status) || status == 400 || status == 401
+}
+
+/// Classifies a refresh endpoint answer (RELIABILITY.md §B).
+pub fn classify(answer: RefreshAnswer, fields: &FieldNames) -> RefreshOutcome {
+    let RefreshAnswer { status, content_type, retry_after_s, redirected, body } = answer;
+    if redirected || (300..400).contains(&status) || status == 0 {
+        return RefreshOutcome::failed(Error::InvalidRefreshResponse("the refresh endpoint redirected"));
+    }
+    match status {
+        200..=299 => {
+            let is_json = content_type.as_deref().is_some_and(|t| {
+                let media = t.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+                media == "application/json" || media.ends_with("+json")
+            });
+            if !is_json {
+                let mut body = body;
+                body.as_mut().map(zero_string);
+                return RefreshOutcome::failed(Error::InvalidRefreshResponse("the content type is not JSON"));
+            }
+            match body {
+                None => RefreshOutcome::failed(Error::InvalidRefreshResponse("the body is too large")),
+                Some(b) => match parse_grant(b, fields) {
+                    Ok(grant) => RefreshOutcome::Granted(grant),
+                    Err(why) => RefreshOutcome::failed(Error::InvalidRefreshResponse(why)),
+                },
+            }
+        }
+        401 => RefreshOutcome::Rejected(rejection_reason(body.as_deref())),
+        400 if error_code(body.as_deref()).is_some_and(|c| c == "invalid_grant") => {
+            RefreshOutcome::Rejected(rejection_reason(body.as_deref()))
+        }
+        403 => RefreshOutcome::failed(Error::RefreshFailed(Transient::Forbidden)),
+        _ => RefreshOutcome::Failed { error: Error::RefreshFailed(Transient::Status(status)), retry_after_s },
+    }
+}
+
+/// `revoked` when the server says the token or its family was revoked, blacklisted or reused;
+/// otherwise `expired`.
+fn rejection_reason(body: Option<&str>) -> EndReason {
+    let revoked = error_code(body).is_some_and(|code| {
+        let c = code.to_ascii_lowercase();
+        c.contains("revoked") || c.contains("blacklist") || c.contains("reuse")
+    });
+    if revoked {
+        EndReason::Revoked
+    } else {
+        EndReason::Expired
+    }
+}
+
+/// The machine-readable error code of an error body: `code`, else `error`.
+pub fn error_code(body: Option<&str>) -> Option<String> {
+    let doc = json::parse(body?).ok()?;
+    ["code", "error"].iter().find_map(|k| doc.get(k).and_then(Json::as_str).map(str::to_owned))
+}

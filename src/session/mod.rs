@@ -1,0 +1,6 @@
+//! Session lifecycle: what is held now (tokens, generation, phase) and how outcomes change it.
+//! Pure: clocks are passed in, events are returned for the caller to deliver.
+
+mod state;
+
+pub use state::{Event, Mode, Phase, Session, Stats};

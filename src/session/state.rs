@@ -1,0 +1,235 @@
+//! The session's state and its transitions. Every change returns the events it causes, which
+//! the caller delivers after releasing any borrow.
+
+use crate::claims;
+use crate::error::{EndReason, Error};
+use crate::refresh::backoff::Backoff;
+use crate::refresh::grant::{Grant, RefreshOutcome};
+use crate::token::{Lifetime, Secret};
+
+/// Where the refresh token lives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// In an HttpOnly cookie the browser sends; JavaScript never sees it.
+    Cookie,
+    /// In Wasm memory, sent in the refresh request body.
+    Body,
+}
+
+/// Where the session stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// No session known yet in this page; in cookie mode one may be restored silently.
+    Fresh,
+    /// A token is held.
+    Active,
+    /// Ended (rejected refresh, revocation, logout). Only a login, `setTokens` or `restore()`
+    /// starts again; a 401 does not trigger refreshes.
+    Ended,
+}
+
+/// Something listeners are told about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// A refresh succeeded and produced this generation.
+    Refresh {
+        /// Generation of the new token.
+        generation: u64,
+    },
+    /// The token changed (new, refreshed or removed): reconnect WebSockets / SSE.
+    TokenChange {
+        /// Generation of the token now held (unchanged when it was removed).
+        generation: u64,
+        /// Whether a token is held now.
+        authenticated: bool,
+    },
+    /// The session ended, once per session.
+    SessionEnd(EndReason),
+}
+
+/// Counters for `stats()`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Refresh calls made to the server.
+    pub refreshes: u64,
+    /// Refresh calls that failed without ending the session.
+    pub refresh_failures: u64,
+    /// Requests sent a second time with a newer token.
+    pub replays: u64,
+    /// Sessions ended (any reason).
+    pub session_ends: u64,
+}
+
+/// Tokens and lifecycle of one session.
+#[derive(Debug)]
+pub struct Session {
+    mode: Mode,
+    phase: Phase,
+    access: Option<Secret>,
+    refresh: Option<Secret>,
+    id_token: Option<Secret>,
+    lifetime: Option<Lifetime>,
+    /// Increases with every new access token; 0 means none was ever held.
+    generation: u64,
+    /// Increases when a session starts or ends, so a refresh started in an older epoch can tell
+    /// its result is stale and must be discarded.
+    epoch: u64,
+    backoff: Backoff,
+    /// Counters reported by `stats()`.
+    pub stats: Stats,
+}
+
+impl Session {
+    /// An empty session for the given refresh-token mode.
+    pub fn new(mode: Mode) -> Self {
+        Session {
+            mode,
+            phase: Phase::Fresh,
+            access: None,
+            refresh: None,
+            id_token: None,
+            lifetime: None,
+            generation: 0,
+            epoch: 0,
+            backoff: Backoff::default(),
+            stats: Stats::default(),
+        }
+    }
+
+    /// The refresh-token mode.
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    /// The current phase.
+    pub fn phase(&self) -> Phase {
+        self.phase
+    }
+
+    /// The current epoch (see the field's doc).
+    pub fn epoch(&self) -> u64 {
+        self.epoch
+    }
+
+    /// The access token and its generation, if one is held.
+    pub fn access(&self) -> Option<(&Secret, u64)> {
+        self.access.as_ref().map(|t| (t, self.generation))
+    }
+
+    /// Generation of the token held, if any.
+    pub fn token_generation(&self) -> Option<u64> {
+        self.access.as_ref().map(|_| self.generation)
+    }
+
+    /// Seconds of validity left at `now_ms`; `None` if no token or its expiry is unknown.
+    pub fn remaining_s(&self, now_ms: f64) -> Option<f64> {
+        self.access.as_ref()?;
+        self.lifetime?.remaining_s(now_ms)
+    }
+
+    /// The token whose claims are displayed: the ID token if known, else the access token.
+    pub fn display_token(&self) -> Option<&Secret> {
+        self.id_token.as_ref().or(self.access.as_ref())
+    }
+
+    /// A copy of the refresh token to send (body mode), made in one exact-size allocation.
+    pub fn refresh_token_copy(&self) -> Option<Secret> {
+        self.refresh.as_ref().map(|t| Secret::concat(&[t.expose()]))
+    }
+
+    /// Whether a refresh can be attempted at all: cookie mode unless ended; body mode only
+    /// while a refresh token is held.
+    pub fn can_refresh(&self) -> bool {
+        match self.mode {
+            Mode::Cookie => self.phase != Phase::Ended,
+            Mode::Body => self.phase != Phase::Ended && self.refresh.is_some(),
+        }
+    }
+
+    /// Whether backoff allows a refresh call at `now_ms`.
+    pub fn backoff_allows(&self, now_ms: f64) -> bool {
+        self.backoff.allows(now_ms)
+    }
+
+    /// `restore()` was called: allow one silent cookie refresh even after an earlier end.
+    pub fn allow_restore(&mut self) {
+        if self.phase == Phase::Ended && self.mode == Mode::Cookie {
+            self.phase = Phase::Fresh;
+        }
+    }
+
+    /// Starts a new session with tokens the app obtained (login, `setTokens`).
+    pub fn start(&mut self, grant: Grant, now_ms: f64) -> [Event; 1] {
+        self.epoch += 1;
+        self.backoff.reset();
+        self.id_token = None;
+        self.refresh = None;
+        self.install(grant, now_ms);
+        [Event::TokenChange { generation: self.generation, authenticated: true }]
+    }
+
+    fn install(&mut self, grant: Grant, now_ms: f64) {
+        let Grant { access, refresh, id_token, expires_in_s } = grant;
+        let exp_hint_s = claims::decode(access.expose()).ok().flatten().as_ref().and_then(claims::usable_exp);
+        self.lifetime = Some(Lifetime { received_at_ms: now_ms, expires_in_s, exp_hint_s });
+        self.access = Some(access);
+        if self.mode == Mode::Body {
+            if let Some(rotated) = refresh {
+                self.refresh = Some(rotated);
+            }
+        }
+        if id_token.is_some() {
+            self.id_token = id_token;
+        }
+        self.generation += 1;
+        self.phase = Phase::Active;
+    }
+
+    /// Applies a refresh outcome obtained in `epoch`. A result from an older epoch is discarded:
+    /// a late refresh never resurrects a logged-out session or overwrites a newer login.
+    pub fn apply(&mut self, epoch: u64, outcome: RefreshOutcome, now_ms: f64) -> (Result<u64, Error>, Vec<Event>) {
+        if epoch != self.epoch {
+            return match self.token_generation() {
+                Some(generation) => (Ok(generation), Vec::new()),
+                None => (Err(Error::LoggedOut), Vec::new()),
+            };
+        }
+        match outcome {
+            RefreshOutcome::Granted(grant) => {
+                self.backoff.reset();
+                self.install(grant, now_ms);
+                let generation = self.generation;
+                (
+                    Ok(generation),
+                    vec![Event::Refresh { generation }, Event::TokenChange { generation, authenticated: true }],
+                )
+            }
+            RefreshOutcome::Rejected(reason) => (Err(Error::SessionExpired(reason)), self.end(reason)),
+            RefreshOutcome::Failed { error, retry_after_s } => {
+                self.stats.refresh_failures += 1;
+                self.backoff.record_failure(now_ms, retry_after_s);
+                (Err(error), Vec::new())
+            }
+        }
+    }
+
+    /// Ends the session: wipes every token (zeroed on drop) and moves to a new epoch. Returns the
+    /// events, which are empty unless a session was active: `sessionEnd` fires once per session.
+    pub fn end(&mut self, reason: EndReason) -> Vec<Event> {
+        let was_active = self.phase == Phase::Active;
+        self.access = None;
+        self.refresh = None;
+        self.id_token = None;
+        self.lifetime = None;
+        self.phase = Phase::Ended;
+        self.epoch += 1;
+        if !was_active {
+            return Vec::new();
+        }
+        self.stats.session_ends += 1;
+        vec![
+            Event::SessionEnd(reason),
+            Event::TokenChange { generation: self.generation, authenticated: false },
+        ]
+    }
+}

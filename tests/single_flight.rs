@@ -1,0 +1,286 @@
+//! The single-flight refresh, driven natively with a fake transport and deterministic ordering.
+
+mod support;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use futures::executor::LocalPool;
+use futures::task::LocalSpawnExt;
+use support::{access_of, core, grant, grant_rotating};
+use tokenflight::refresh::coordinator::Renewal;
+use tokenflight::refresh::grant::RefreshOutcome;
+use tokenflight::session::{Event, Mode, Phase};
+use tokenflight::{EndReason, Error, Transient};
+
+type Results = Rc<RefCell<Vec<Result<Renewal, Error>>>>;
+
+/// Spawns `n` concurrent `renew_after(seen)` calls and runs them until they all wait.
+fn storm(
+    pool: &mut LocalPool,
+    core: &support::Core,
+    n: usize,
+    seen: u64,
+) -> Results {
+    let results: Results = Rc::default();
+    for _ in 0..n {
+        let core = Rc::clone(core);
+        let results = Rc::clone(&results);
+        pool.spawner()
+            .spawn_local(async move {
+                let r = core.renew_after(seen).await;
+                results.borrow_mut().push(r);
+            })
+            .unwrap();
+    }
+    pool.run_until_stalled();
+    results
+}
+
+#[test]
+fn ten_thousand_concurrent_waiters_cause_exactly_one_refresh() {
+    let (core, host) = core(Mode::Cookie);
+    core.start(grant("old", Some(300.0)));
+    let mut pool = LocalPool::new();
+    let results = storm(&mut pool, &core, 10_000, 1);
+    assert_eq!(host.refresh_calls(), 1);
+    assert_eq!(core.stats().1, 9_999, "everyone but the leader is queued");
+    assert!(results.borrow().is_empty(), "nobody settles before the refresh answers");
+
+    host.answer(RefreshOutcome::Granted(grant("new", Some(300.0))));
+    pool.run_until_stalled();
+
+    let results = results.borrow();
+    assert_eq!(results.len(), 10_000);
+    assert!(results.iter().all(|r| *r == Ok(Renewal::Renewed(2))));
+    assert_eq!(host.refresh_calls(), 1);
+    assert_eq!(access_of(&core).as_deref(), Some("new"));
+    assert_eq!(host.count(|e| matches!(e, Event::Refresh { .. })), 1);
+    assert_eq!(core.stats().1, 0, "queue back to empty");
+    assert_eq!(core.stats().2, 9_999);
+}
+
+#[test]
+fn leader_failure_is_seen_by_every_waiter_and_the_session_is_kept() {
+    let (core, host) = core(Mode::Cookie);
+    core.start(grant("old", Some(300.0)));
+    let mut pool = LocalPool::new();
+    let results = storm(&mut pool, &core, 1_000, 1);
+    host.answer(RefreshOutcome::Failed { error: Error::RefreshFailed(Transient::Status(503)), retry_after_s: None });
+    pool.run_until_stalled();
+    let results = results.borrow();
+    assert_eq!(results.len(), 1_000);
+    assert!(results.iter().all(|r| *r == Err(Error::RefreshFailed(Transient::Status(503)))));
+    assert_eq!(core.session().phase(), Phase::Active);
+    assert_eq!(access_of(&core).as_deref(), Some("old"));
+    assert_eq!(host.count(|e| matches!(e, Event::SessionEnd(_))), 0);
+}
+
+#[test]
+fn rejection_ends_the_session_once_and_rejects_every_waiter() {
+    let (core, host) = core(Mode::Cookie);
+    core.start(grant("old", Some(300.0)));
+    let mut pool = LocalPool::new();
+    let results = storm(&mut pool, &core, 1_000, 1);
+    host.answer(RefreshOutcome::Rejected(EndReason::Expired));
+    pool.run_until_stalled();
+    assert!(results.borrow().iter().all(|r| *r == Err(Error::SessionExpired(EndReason::Expired))));
+    assert_eq!(results.borrow().len(), 1_000);
+    assert_eq!(host.count(|e| *e == Event::SessionEnd(EndReason::Expired)), 1);
+    assert_eq!(access_of(&core), None);
+    // A later 401 does not start refreshing again: the session is over.
+    let later = storm(&mut pool, &core, 10, 1);
+    assert!(later.borrow().iter().all(|r| *r == Ok(Renewal::Unavailable)));
+    assert_eq!(host.refresh_calls(), 1);
+    assert_eq!(host.count(|e| matches!(e, Event::SessionEnd(_))), 1);
+}
+
+#[test]
+fn a_late_caller_after_completion_starts_a_new_refresh() {
+    let (core, host) = core(Mode::Cookie);
+    core.start(grant("t1", Some(300.0)));
+    let mut pool = LocalPool::new();
+    storm(&mut pool, &core, 5, 1);
+    host.answer(RefreshOutcome::Granted(grant("t2", Some(300.0))));
+    pool.run_until_stalled();
+    // A 401 for the token of generation 2 must not reuse the old result.
+    let results = storm(&mut pool, &core, 5, 2);
+    assert_eq!(host.refresh_calls(), 2);
+    host.answer(RefreshOutcome::Granted(grant("t3", Some(300.0))));
+    pool.run_until_stalled();
+    assert!(results.borrow().iter().all(|r| *r == Ok(Renewal::Renewed(3))));
+}
+
+#[test]
+fn a_stale_generation_401_replays_without_refreshing() {
+    let (core, host) = core(Mode::Cookie);
+    core.start(grant("t1", Some(300.0)));
+    let mut pool = LocalPool::new();
+    storm(&mut pool, &core, 1, 1);
+    host.answer(RefreshOutcome::Granted(grant("t2", Some(300.0))));
+    pool.run_until_stalled();
+    // A response to a request sent with generation 1 arrives after the refresh.
+    let stale = storm(&mut pool, &core, 100, 1);
+    assert!(stale.borrow().iter().all(|r| *r == Ok(Renewal::Renewed(2))));
+    assert_eq!(host.refresh_calls(), 1);
+}
+
+#[test]
+fn logout_during_a_refresh_rejects_waiters_and_discards_the_late_result() {
+    let (core, host) = core(Mode::Cookie);
+    core.start(grant("t1", Some(300.0)));
+    let mut pool = LocalPool::new();
+    let results = storm(&mut pool, &core, 100, 1);
+    core.end(EndReason::Logout);
+    pool.run_until_stalled();
+    assert_eq!(results.borrow().len(), 99, "waiters are released at once");
+    assert!(results.borrow().iter().all(|r| *r == Err(Error::LoggedOut)));
+    host.answer(RefreshOutcome::Granted(grant("late", Some(300.0))));
+    pool.run_until_stalled();
+    assert_eq!(results.borrow().len(), 100);
+    assert_eq!(results.borrow()[99], Err(Error::LoggedOut));
+    assert_eq!(access_of(&core), None, "a late refresh never resurrects the session");
+    assert_eq!(host.count(|e| *e == Event::SessionEnd(EndReason::Logout)), 1);
+}
+
+#[test]
+fn login_during_an_old_refresh_is_never_overwritten_by_it() {
+    let (core, host) = core(Mode::Cookie);
+    core.start(grant("old", Some(300.0)));
+    let mut pool = LocalPool::new();
+    let results = storm(&mut pool, &core, 10, 1);
+    core.end(EndReason::Logout);
+    core.start(grant("new-login", Some(300.0)));
+    host.answer(RefreshOutcome::Granted(grant("old-refresh", Some(300.0))));
+    pool.run_until_stalled();
+    assert_eq!(access_of(&core).as_deref(), Some("new-login"));
+    // The old leader's caller is handed the new session's token rather than an error.
+    assert_eq!(results.borrow().last(), Some(&Ok(Renewal::Renewed(2))));
+}
+
+#[test]
+fn an_abandoned_leader_releases_waiters_with_an_error() {
+    let (core, host) = core(Mode::Cookie);
+    core.start(grant("t1", Some(300.0)));
+    let mut pool = LocalPool::new();
+    let leader = {
+        let core = Rc::clone(&core);
+        pool.spawner().spawn_local_with_handle(async move { core.renew_after(1).await }).unwrap()
+    };
+    pool.run_until_stalled();
+    let waiters = storm(&mut pool, &core, 3, 1);
+    drop(leader); // cancels the leading task
+    pool.run_until_stalled();
+    assert!(waiters.borrow().iter().all(|r| *r == Err(Error::RefreshFailed(Transient::Abandoned))));
+    assert_eq!(waiters.borrow().len(), 3);
+    assert_eq!(host.refresh_calls(), 1);
+}
+
+#[test]
+fn an_aborted_waiter_leaves_the_queue_and_the_others_proceed() {
+    let (core, host) = core(Mode::Cookie);
+    core.start(grant("t1", Some(300.0)));
+    let mut pool = LocalPool::new();
+    let results = storm(&mut pool, &core, 3, 1);
+    let aborted = {
+        let core = Rc::clone(&core);
+        pool.spawner().spawn_local_with_handle(async move { core.renew_after(1).await }).unwrap()
+    };
+    pool.run_until_stalled();
+    assert_eq!(core.stats().1, 3);
+    drop(aborted); // the task is cancelled the next time the pool runs
+    pool.run_until_stalled();
+    assert_eq!(core.stats().1, 2);
+    host.answer(RefreshOutcome::Granted(grant("t2", Some(300.0))));
+    pool.run_until_stalled();
+    assert_eq!(results.borrow().len(), 3);
+    assert!(results.borrow().iter().all(|r| *r == Ok(Renewal::Renewed(2))));
+}
+
+#[test]
+fn transient_failure_backs_off_then_allows_a_new_call() {
+    let (core, host) = core(Mode::Cookie);
+    core.start(grant("t1", Some(300.0)));
+    let mut pool = LocalPool::new();
+    storm(&mut pool, &core, 1, 1);
+    host.answer(RefreshOutcome::Failed { error: Error::RefreshFailed(Transient::Network), retry_after_s: Some(5.0) });
+    pool.run_until_stalled();
+    let early = storm(&mut pool, &core, 10, 1);
+    assert!(early.borrow().iter().all(|r| *r == Err(Error::RefreshFailed(Transient::BackingOff))));
+    assert_eq!(host.refresh_calls(), 1, "Retry-After respected: no call");
+    host.clock_ms.set(host.clock_ms.get() + 5_000.0);
+    storm(&mut pool, &core, 10, 1);
+    assert_eq!(host.refresh_calls(), 2);
+}
+
+#[test]
+fn body_mode_sends_the_refresh_token_and_keeps_the_rotated_one() {
+    let (core, host) = core(Mode::Body);
+    let mut pool = LocalPool::new();
+    assert!(storm(&mut pool, &core, 1, 0).borrow().iter().all(|r| *r == Ok(Renewal::Unavailable)));
+    core.start(grant_rotating("a1", "r1"));
+    storm(&mut pool, &core, 3, 1);
+    host.answer(RefreshOutcome::Granted(grant_rotating("a2", "r2")));
+    pool.run_until_stalled();
+    storm(&mut pool, &core, 3, 2);
+    host.answer(RefreshOutcome::Granted(grant("a3", Some(300.0))));
+    pool.run_until_stalled();
+    storm(&mut pool, &core, 1, 3);
+    let calls = host.calls.borrow().clone();
+    assert_eq!(calls, vec![Some("r1".into()), Some("r2".into()), Some("r2".into())]);
+}
+
+#[test]
+fn cookie_mode_restore_refreshes_once_for_every_concurrent_caller() {
+    let (core, host) = core(Mode::Cookie);
+    let mut pool = LocalPool::new();
+    let results: Results = Rc::default();
+    for _ in 0..1_000 {
+        let (core, results) = (Rc::clone(&core), Rc::clone(&results));
+        pool.spawner()
+            .spawn_local(async move {
+                let r = core.valid_token(0.0).await;
+                results.borrow_mut().push(r);
+            })
+            .unwrap();
+    }
+    pool.run_until_stalled();
+    assert_eq!(host.refresh_calls(), 1);
+    host.answer(RefreshOutcome::Granted(grant("restored", Some(300.0))));
+    pool.run_until_stalled();
+    assert_eq!(results.borrow().len(), 1_000);
+    assert!(results.borrow().iter().all(|r| *r == Ok(Renewal::Renewed(1))));
+}
+
+#[test]
+fn valid_token_renews_only_when_closer_to_expiry_than_asked() {
+    let (core, host) = core(Mode::Cookie);
+    core.start(grant("t1", Some(60.0)));
+    let mut pool = LocalPool::new();
+    host.clock_ms.set(host.clock_ms.get() + 40_000.0); // 20 s left
+    let ok = pool.run_until(core.valid_token(10.0));
+    assert_eq!(ok, Ok(Renewal::Renewed(1)));
+    assert_eq!(host.refresh_calls(), 0);
+    let results: Results = Rc::default();
+    {
+        let (core, results) = (Rc::clone(&core), Rc::clone(&results));
+        pool.spawner()
+            .spawn_local(async move { results.borrow_mut().push(core.valid_token(30.0).await) })
+            .unwrap();
+    }
+    pool.run_until_stalled();
+    assert_eq!(host.refresh_calls(), 1);
+    host.answer(RefreshOutcome::Granted(grant("t2", Some(60.0))));
+    pool.run_until_stalled();
+    assert_eq!(results.borrow()[0], Ok(Renewal::Renewed(2)));
+}
+
+#[test]
+fn an_opaque_token_without_expiry_is_renewed_only_reactively() {
+    let (core, host) = core(Mode::Cookie);
+    core.start(grant("opaque-token", None));
+    host.clock_ms.set(host.clock_ms.get() + 86_400_000.0);
+    let mut pool = LocalPool::new();
+    assert_eq!(pool.run_until(core.valid_token(3_600.0)), Ok(Renewal::Renewed(1)));
+    assert_eq!(host.refresh_calls(), 0);
+}

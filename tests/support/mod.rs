@@ -1,0 +1,86 @@
+//! A fake host for the refresh core: a manual clock, a refresh transport whose calls the test
+//! answers one by one (deterministic ordering), and a record of delivered events.
+
+#![allow(dead_code)]
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use futures::channel::oneshot;
+use tokenflight::refresh::coordinator::{Coordinator, Host, LocalFuture};
+use tokenflight::refresh::grant::{Grant, RefreshOutcome};
+use tokenflight::session::{Event, Mode};
+use tokenflight::token::Secret;
+
+#[derive(Default)]
+pub struct FakeHost {
+    pub clock_ms: Cell<f64>,
+    /// Refresh calls made, with the refresh token each presented (body mode).
+    pub calls: RefCell<Vec<Option<String>>>,
+    answers: RefCell<Vec<oneshot::Sender<RefreshOutcome>>>,
+    pub events: RefCell<Vec<Event>>,
+}
+
+/// Shared handle to the fake, so the test keeps one while the coordinator owns another.
+#[derive(Clone, Default)]
+pub struct Fake(pub Rc<FakeHost>);
+
+impl std::ops::Deref for Fake {
+    type Target = FakeHost;
+    fn deref(&self) -> &FakeHost {
+        &self.0
+    }
+}
+
+impl Host for Fake {
+    fn now_ms(&self) -> f64 {
+        self.clock_ms.get()
+    }
+
+    fn refresh(&self, refresh_token: Option<Secret>) -> LocalFuture<RefreshOutcome> {
+        self.calls.borrow_mut().push(refresh_token.map(|t| t.expose().to_owned()));
+        let (tx, rx) = oneshot::channel();
+        self.answers.borrow_mut().push(tx);
+        Box::pin(async move { rx.await.expect("the test answers every refresh call") })
+    }
+
+    fn emit(&self, event: Event) {
+        self.events.borrow_mut().push(event);
+    }
+}
+
+impl FakeHost {
+    pub fn refresh_calls(&self) -> usize {
+        self.calls.borrow().len()
+    }
+
+    /// Answers the oldest unanswered refresh call.
+    pub fn answer(&self, outcome: RefreshOutcome) {
+        let tx = self.answers.borrow_mut().remove(0);
+        let _ = tx.send(outcome);
+    }
+
+    pub fn count(&self, wanted: impl Fn(&Event) -> bool) -> usize {
+        self.events.borrow().iter().filter(|e| wanted(e)).count()
+    }
+}
+
+pub fn grant(access: &str, expires_in_s: Option<f64>) -> Grant {
+    Grant { access: Secret::new(access.into()), refresh: None, id_token: None, expires_in_s }
+}
+
+pub fn grant_rotating(access: &str, refresh: &str) -> Grant {
+    Grant { refresh: Some(Secret::new(refresh.into())), ..grant(access, Some(300.0)) }
+}
+
+pub type Core = Rc<Coordinator<Fake>>;
+
+pub fn core(mode: Mode) -> (Core, Fake) {
+    let host = Fake::default();
+    host.clock_ms.set(1_700_000_000_000.0);
+    (Rc::new(Coordinator::new(host.clone(), mode)), host)
+}
+
+pub fn access_of(core: &Coordinator<Fake>) -> Option<String> {
+    core.session().access().map(|(t, _)| t.expose().to_owned())
+}
