@@ -6,6 +6,7 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 
+use crate::prelude::*;
 use crate::json::{self, Json};
 
 /// Largest token we attempt to decode. Real JWTs are a few KiB; bigger input is refused before
@@ -44,7 +45,7 @@ pub fn decode(token: &str) -> Result<Option<Json>, ClaimsError> {
     if token.len() > MAX_TOKEN_BYTES {
         return Err(ClaimsError::TooLarge);
     }
-    let mut segments = token.split('.');
+    let mut segments = token.as_bytes().split(|&b| b == b'.');
     let (header, payload) = match (segments.next(), segments.next(), segments.next()) {
         (Some(h), Some(p), Some(_signature)) => (h, p),
         _ => return Err(ClaimsError::SegmentCount),
@@ -61,7 +62,7 @@ pub fn decode(token: &str) -> Result<Option<Json>, ClaimsError> {
     decode_object(payload).map(Some)
 }
 
-fn decode_object(segment: &str) -> Result<Json, ClaimsError> {
+fn decode_object(segment: &[u8]) -> Result<Json, ClaimsError> {
     let bytes = URL_SAFE_NO_PAD.decode(segment).map_err(|_| ClaimsError::Base64)?;
     let text = String::from_utf8(bytes).map_err(|_| ClaimsError::Utf8)?;
     match json::parse(&text).map_err(|_| ClaimsError::Json)? {

@@ -1,6 +1,7 @@
 //! The one error type of the crate. It is converted to a JavaScript `Error` in exactly one place
 //! (`web::js_error`); its `name` is a stable contract and its message never contains a token.
 
+use crate::prelude::*;
 use crate::text::push_u32;
 
 /// Why a session ended; carried by the `sessionEnd` event.
@@ -63,10 +64,19 @@ pub enum Error {
     TooManyRefreshes,
     /// `login()` was answered with an error status (`None`: no usable answer at all).
     LoginFailed(Option<u16>),
+    /// The login endpoint answered 2xx with something that is not a usable token response.
+    InvalidLoginResponse(&'static str),
+    /// A method was called with an unusable argument.
+    InvalidArgument {
+        /// The argument or field, as the app wrote it.
+        argument: &'static str,
+        /// What is wrong with it.
+        problem: &'static str,
+    },
     /// An option passed to `createTokenManager` is missing or malformed.
     InvalidOptions {
         /// The option's name as the app wrote it.
-        option: &'static str,
+        option: String,
         /// What is wrong with it, for a person to act on.
         problem: &'static str,
     },
@@ -86,6 +96,8 @@ impl Error {
             Error::LoggedOut => "LoggedOut",
             Error::TooManyRefreshes => "TooManyRefreshes",
             Error::LoginFailed(_) => "LoginFailed",
+            Error::InvalidLoginResponse(_) => "InvalidLoginResponse",
+            Error::InvalidArgument { .. } => "InvalidArgument",
             Error::InvalidOptions { .. } => "InvalidOptions",
         }
     }
@@ -141,6 +153,17 @@ impl Error {
                 }
                 None => m.push_str("Login failed: the login endpoint could not be reached."),
             },
+            Error::InvalidLoginResponse(why) => {
+                m.push_str("The login endpoint's answer is not a usable token response: ");
+                m.push_str(why);
+                m.push('.');
+            }
+            Error::InvalidArgument { argument, problem } => {
+                m.push_str(argument);
+                m.push(' ');
+                m.push_str(problem);
+                m.push('.');
+            }
             Error::InvalidOptions { option, problem } => {
                 m.push_str("createTokenManager: option `");
                 m.push_str(option);

@@ -5,6 +5,8 @@
 //! duplicate keys rejected (RFC 7519 §4), no lone surrogates, and strings allocated once at their
 //! final size so a secret inside them leaves no stray copy in freed memory.
 
+use crate::prelude::*;
+
 /// A parsed JSON value. Objects keep their keys in document order.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Json {
@@ -86,6 +88,12 @@ struct Parser<'a> {
 }
 
 impl Parser<'_> {
+    /// `src[start..end]` where both ends sit next to ASCII bytes (quotes, backslashes), so they
+    /// are char boundaries; `get` avoids string slicing's panic machinery.
+    fn slice(&self, start: usize, end: usize) -> &str {
+        self.src.get(start..end).unwrap_or_default()
+    }
+
     fn peek(&self) -> Option<u8> {
         self.bytes.get(self.pos).copied()
     }
@@ -97,7 +105,7 @@ impl Parser<'_> {
     }
 
     fn expect_literal(&mut self, lit: &[u8], value: Json) -> Result<Json, JsonError> {
-        if self.bytes[self.pos..].starts_with(lit) {
+        if self.bytes.get(self.pos..).is_some_and(|rest| rest.starts_with(lit)) {
             self.pos += lit.len();
             Ok(value)
         } else {
@@ -153,10 +161,11 @@ impl Parser<'_> {
                 _ => return Err(JsonError::Syntax),
             }
         }
-        let mut keys: Vec<&str> = members.iter().map(|(k, _)| k.as_str()).collect();
-        keys.sort_unstable();
-        if keys.windows(2).any(|w| w[0] == w[1]) {
-            return Err(JsonError::DuplicateKey);
+        // Quadratic, but objects are small (bodies are capped) and it needs no sort code.
+        for (i, (key, _)) in members.iter().enumerate() {
+            if members.iter().take(i).any(|(earlier, _)| earlier == key) {
+                return Err(JsonError::DuplicateKey);
+            }
         }
         Ok(Json::Object(members))
     }
@@ -208,7 +217,7 @@ impl Parser<'_> {
             }
             self.require_digits()?;
         }
-        let n: f64 = self.src[start..self.pos].parse().map_err(|_| JsonError::Syntax)?;
+        let n = decimal_to_f64(&self.bytes[start..self.pos]);
         if n.is_finite() {
             Ok(Json::Number(n))
         } else {
@@ -252,7 +261,7 @@ impl Parser<'_> {
         }
         if !escaped {
             self.pos = end + 1;
-            return Ok(self.src[start..end].to_owned());
+            return Ok(self.slice(start, end).to_owned());
         }
         let mut out = String::with_capacity(end - start);
         while self.pos < end {
@@ -263,7 +272,7 @@ impl Parser<'_> {
                     .iter()
                     .position(|&c| c == b'\\')
                     .map_or(end, |i| self.pos + i);
-                out.push_str(&self.src[self.pos..run_end]);
+                out.push_str(self.slice(self.pos, run_end));
                 self.pos = run_end;
                 continue;
             }
@@ -318,6 +327,76 @@ impl Parser<'_> {
     }
 }
 
+/// Converts an already validated JSON number to `f64` without core's float parser (its tables
+/// cost ~10 KB of Wasm). Integers up to 2^53 and decimals like `1700000000.5` are exact; other
+/// values may differ from correct rounding in the last bit, which is fine for display and for
+/// lifetimes in seconds.
+fn decimal_to_f64(text: &[u8]) -> f64 {
+    let (negative, text) = match text.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, text),
+    };
+    let mut mantissa: u64 = 0;
+    let mut exponent: i32 = 0; // power of ten applied to `mantissa`
+    let mut i = 0;
+    let mut in_fraction = false;
+    while i < text.len() {
+        match text[i] {
+            b'.' => in_fraction = true,
+            d @ b'0'..=b'9' => {
+                if mantissa < 1_000_000_000_000_000_000 {
+                    mantissa = mantissa * 10 + u64::from(d - b'0');
+                    exponent -= i32::from(in_fraction);
+                } else {
+                    exponent += i32::from(!in_fraction); // digit beyond u64 precision
+                }
+            }
+            _ => break, // 'e' or 'E'
+        }
+        i += 1;
+    }
+    if i < text.len() {
+        let mut exp_part: i32 = 0;
+        let mut exp_negative = false;
+        for &b in &text[i + 1..] {
+            match b {
+                b'-' => exp_negative = true,
+                b'+' => {}
+                d => exp_part = exp_part.saturating_mul(10).saturating_add(i32::from(d - b'0')),
+            }
+        }
+        exponent = exponent.saturating_add(if exp_negative { -exp_part } else { exp_part });
+    }
+    let value = scale_by_power_of_ten(mantissa as f64, exponent);
+    if negative {
+        -value
+    } else {
+        value
+    }
+}
+
+fn scale_by_power_of_ten(mut value: f64, exponent: i32) -> f64 {
+    const EXACT: [f64; 23] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+        1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    ];
+    if value == 0.0 {
+        return 0.0;
+    }
+    let mut e = exponent.clamp(-400, 400);
+    while e > 0 {
+        let step = e.min(22);
+        value *= EXACT[step as usize];
+        e -= step;
+    }
+    while e < 0 {
+        let step = (-e).min(22);
+        value /= EXACT[step as usize];
+        e += step;
+    }
+    value
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -353,6 +432,35 @@ mod tests {
         }
         assert_eq!(parse("1e999"), Err(JsonError::NumberOutOfRange));
         assert_eq!(parse(r#"{"a":1,"a":2}"#), Err(JsonError::DuplicateKey));
+    }
+
+    #[test]
+    fn numbers_convert_exactly_where_it_matters() {
+        let cases: [(&str, f64); 11] = [
+            ("0", 0.0),
+            ("-0", 0.0),
+            ("1700000000", 1_700_000_000.0),
+            ("1700000000.5", 1_700_000_000.5),
+            ("9007199254740992", 9_007_199_254_740_992.0),
+            ("300", 300.0),
+            ("-2.5e3", -2500.0),
+            ("1E2", 100.0),
+            ("0.25", 0.25),
+            ("1e-5", 1e-5),
+            ("12345678901234567890123", 1.2345678901234568e22),
+        ];
+        for (text, want) in cases {
+            assert_eq!(parse(text), Ok(Json::Number(want)), "{text}");
+        }
+        // Far from anything a token carries: within a few ulps is the documented promise.
+        for (text, want) in [("1e300", 1e300), ("-4.9e-300", -4.9e-300), ("1.7976931348623157e308", f64::MAX)] {
+            match parse(text) {
+                Ok(Json::Number(n)) => assert!(((n - want) / want).abs() < 1e-14, "{text}: {n}"),
+                other => panic!("{text}: {other:?}"),
+            }
+        }
+        assert_eq!(parse("1e309"), Err(JsonError::NumberOutOfRange));
+        assert_eq!(parse("1e-400"), Ok(Json::Number(0.0)));
     }
 
     #[test]

@@ -16,16 +16,24 @@
 
 #![deny(missing_docs)]
 #![forbid(unsafe_op_in_unsafe_fn)]
+// The npm build is no_std on wasm32: std's panic and formatting machinery would double the Wasm.
+#![cfg_attr(all(target_arch = "wasm32", feature = "npm"), no_std)]
+
+extern crate alloc;
 
 pub mod claims;
 pub mod error;
 pub mod json;
 pub mod refresh;
 pub mod session;
+mod prelude;
 mod text;
 pub mod token;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;
+
+#[cfg(all(target_arch = "wasm32", feature = "npm"))]
+mod runtime;
 
 pub use error::{EndReason, Error, Result, Transient};

@@ -1,5 +1,7 @@
 //! Tiny string helpers that replace `format!`, whose machinery costs kilobytes of Wasm.
 
+use crate::prelude::*;
+
 /// Appends the decimal form of `n`.
 pub fn push_u32(out: &mut String, n: u32) {
     let mut digits = [0u8; 10];

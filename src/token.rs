@@ -1,6 +1,7 @@
 //! Secrets held in memory: formatting never shows them and dropping them zeroes their bytes,
 //! so a heap dump or the Wasm linear memory after logout does not contain the token.
 
+use crate::prelude::*;
 use core::fmt;
 
 /// A token or other credential. `Debug` and `Display` print `[REDACTED]`; drop zeroes it.

@@ -38,7 +38,7 @@ impl Backoff {
 /// Parses a `Retry-After` header in its delay-seconds form; the date form is ignored (it would
 /// depend on the client clock).
 pub fn parse_retry_after(value: &str) -> Option<f64> {
-    let v = value.trim();
+    let v = value.trim_ascii();
     (!v.is_empty() && v.len() <= 9 && v.bytes().all(|b| b.is_ascii_digit()))
         .then(|| v.parse::<u32>().ok().map(f64::from))
         .flatten()

@@ -6,6 +6,7 @@ use core::cell::{Ref, RefCell};
 use core::future::Future;
 use core::pin::Pin;
 
+use crate::prelude::*;
 use crate::error::{EndReason, Error, Transient};
 use crate::refresh::flight::{Join, SingleFlight};
 use crate::refresh::grant::{Grant, RefreshOutcome};

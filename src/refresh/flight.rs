@@ -15,8 +15,8 @@
 use core::cell::RefCell;
 use core::future::Future;
 use core::pin::Pin;
+use crate::prelude::*;
 use core::task::{Context, Poll, Waker};
-use std::rc::Rc;
 
 /// A lock that lets one refresh run at a time and queues everyone else behind it.
 pub struct SingleFlight<T: Clone> {

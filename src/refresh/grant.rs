@@ -1,6 +1,7 @@
 //! Reading token endpoint answers: the token response body (login and refresh) and what an HTTP
 //! answer from the refresh endpoint means for the session.
 
+use crate::prelude::*;
 use crate::error::{EndReason, Error, Transient};
 use crate::json::{self, Json};
 use crate::token::{usable_expires_in, zero_string, Secret};
@@ -147,10 +148,7 @@ pub fn classify(answer: RefreshAnswer, fields: &FieldNames) -> RefreshOutcome {
     }
     match status {
         200..=299 => {
-            let is_json = content_type.as_deref().is_some_and(|t| {
-                let media = t.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-                media == "application/json" || media.ends_with("+json")
-            });
+            let is_json = content_type.as_deref().is_some_and(is_json_media_type);
             if !is_json {
                 let mut body = body;
                 body.as_mut().map(zero_string);
@@ -173,12 +171,24 @@ pub fn classify(answer: RefreshAnswer, fields: &FieldNames) -> RefreshOutcome {
     }
 }
 
+/// `application/json` or any `+json` type, parameters ignored, case-insensitive.
+fn is_json_media_type(content_type: &str) -> bool {
+    let bytes = content_type.as_bytes();
+    let media = bytes.split(|&b| b == b';').next().unwrap_or_default().trim_ascii();
+    media.eq_ignore_ascii_case(b"application/json")
+        || media.len() > 5 && media[media.len() - 5..].eq_ignore_ascii_case(b"+json")
+}
+
+/// Case-insensitive ASCII substring test on bytes (no `&str` pattern machinery).
+fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
+    haystack.as_bytes().windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+}
+
 /// `revoked` when the server says the token or its family was revoked, blacklisted or reused;
 /// otherwise `expired`.
 fn rejection_reason(body: Option<&str>) -> EndReason {
     let revoked = error_code(body).is_some_and(|code| {
-        let c = code.to_ascii_lowercase();
-        c.contains("revoked") || c.contains("blacklist") || c.contains("reuse")
+        ["revoked", "blacklist", "reuse"].iter().any(|word| contains_ignore_case(&code, word))
     });
     if revoked {
         EndReason::Revoked

@@ -40,41 +40,52 @@ pub fn judge(status: u16, www_authenticate: Option<&str>, sent: Sent, current: O
 }
 
 /// The `error` parameter of a `Bearer` challenge (RFC 6750 §3), if present.
+///
+/// Works on bytes with `get` rather than string slicing and `&str` patterns: their panic and
+/// search machinery would cost kilobytes of Wasm for a header of a few dozen bytes.
 pub fn bearer_error(header: &str) -> Option<&str> {
-    let lower_starts = |s: &str, p: &str| s.len() >= p.len() && s[..p.len()].eq_ignore_ascii_case(p);
-    let mut rest = header.trim_start();
-    // Find the Bearer scheme (other challenges may come first).
+    let h = header.as_bytes();
+    let is_space = |b: u8| b == b' ' || b == b'\t';
+    let skip = |mut i: usize, also_comma: bool| {
+        while i < h.len() && (is_space(h[i]) || (also_comma && h[i] == b',')) {
+            i += 1;
+        }
+        i
+    };
+    // Find the Bearer scheme: "bearer" followed by a space or the end (other challenges may
+    // come first, separated by commas).
+    let mut i = skip(0, true);
     loop {
-        if lower_starts(rest, "bearer") && rest[6..].starts_with([' ', '\t']) || rest.eq_ignore_ascii_case("bearer") {
-            rest = &rest[6..];
+        let word = h.get(i..i + 6)?;
+        if word.eq_ignore_ascii_case(b"bearer") && h.get(i + 6).is_none_or(|&b| is_space(b)) {
+            i += 6;
             break;
         }
-        let next = rest.find(',')?;
-        rest = rest[next + 1..].trim_start();
+        i = skip(i + h.get(i..)?.iter().position(|&b| b == b',')? + 1, true);
     }
     // Walk auth-params: name=value or name="quoted", separated by commas.
     loop {
-        rest = rest.trim_start_matches([' ', '\t', ',']);
-        if rest.is_empty() {
-            return None;
+        i = skip(i, true);
+        let name_start = i;
+        while i < h.len() && h[i] != b'=' {
+            if is_space(h[i]) || h[i] == b',' {
+                return None; // "Scheme param=...": the next challenge began, or junk
+            }
+            i += 1;
         }
-        let eq = rest.find('=')?;
-        let name = rest[..eq].trim_end();
-        if name.contains([' ', '\t', ',']) {
-            return None; // "Scheme param=..." : the next challenge began
-        }
-        let after = rest[eq + 1..].trim_start();
-        let (value, remaining) = if let Some(quoted) = after.strip_prefix('"') {
-            let end = quoted.find('"')?;
-            (&quoted[..end], &quoted[end + 1..])
+        let name = h.get(name_start..i)?;
+        i = skip(i + 1, false);
+        let (value_start, value_end) = if h.get(i) == Some(&b'"') {
+            let len = h.get(i + 1..)?.iter().position(|&b| b == b'"')?;
+            (i + 1, i + 1 + len)
         } else {
-            let end = after.find([',', ' ', '\t']).unwrap_or(after.len());
-            (&after[..end], &after[end..])
+            let len = h.get(i..)?.iter().position(|&b| is_space(b) || b == b',').unwrap_or(h.len() - i);
+            (i, i + len)
         };
-        if name.eq_ignore_ascii_case("error") {
-            return Some(value);
+        if name.eq_ignore_ascii_case(b"error") {
+            return header.get(value_start..value_end);
         }
-        rest = remaining;
+        i = value_end + usize::from(h.get(value_end) == Some(&b'"'));
     }
 }
 

@@ -1,6 +1,7 @@
 //! The session's state and its transitions. Every change returns the events it causes, which
 //! the caller delivers after releasing any borrow.
 
+use crate::prelude::*;
 use crate::claims;
 use crate::error::{EndReason, Error};
 use crate::refresh::backoff::Backoff;

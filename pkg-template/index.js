@@ -1,0 +1,24 @@
+// tokenflight: the package entry. Loads the WebAssembly module once, next to this file
+// (new URL(..., import.meta.url) works in browsers and in Vite/webpack 5 without configuration).
+import init, { TokenManager } from "./tokenflight_wasm.js";
+
+let ready;
+
+function loadOnce() {
+  // A failed load (offline) is not cached: the next call tries again.
+  ready ??= init({ module_or_path: new URL("./tokenflight_wasm_bg.wasm", import.meta.url) }).catch((error) => {
+    ready = undefined;
+    throw error;
+  });
+  return ready;
+}
+
+/**
+ * Creates a token manager. Rejects with an `InvalidOptions` error naming the option when an
+ * option is missing or malformed.
+ * @param {import("./index.js").TokenManagerOptions} options
+ */
+export async function createTokenManager(options) {
+  await loadOnce();
+  return new TokenManager(options);
+}

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Builds the npm package into pkg/: wasm-pack (release profile tuned for size), wasm-opt -Oz,
+# then pkg-template/ merged in. Prints and checks the gzipped size of what a browser downloads.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
+LIMIT_BYTES=${TOKENFLIGHT_SIZE_LIMIT:-40960}
+
+wasm-pack build --release --target web --out-dir pkg --out-name tokenflight_wasm --no-pack -- --features npm >/dev/null 2>pkg-build.log \
+  || { cat pkg-build.log; exit 1; }
+rm -f pkg-build.log
+wasm="pkg/tokenflight_wasm_bg.wasm"
+# The features rustc enables by default for wasm32-unknown-unknown (all baseline in browsers).
+features="--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue"
+wasm-opt -Oz $features --strip-debug --strip-producers "$wasm" -o "$wasm.opt" 2>pkg-opt.log \
+  || { head -40 pkg-opt.log; exit 1; }
+rm -f pkg-opt.log
+mv "$wasm.opt" "$wasm"
+rm -f pkg/.gitignore pkg/package.json pkg/README.md pkg/tokenflight_wasm.d.ts pkg/tokenflight_wasm_bg.wasm.d.ts
+cp pkg-template/package.json pkg-template/index.js pkg-template/index.d.ts pkg-template/README.md pkg/
+
+size() { gzip -9 -c "$@" | wc -c; }
+wasm_gz=$(size "$wasm")
+js_gz=$(cat pkg/tokenflight_wasm.js pkg/index.js | gzip -9 -c | wc -c)
+total=$((wasm_gz + js_gz))
+printf 'package size: wasm %d B raw, %d B gzip; js %d B gzip; total %d B gzip (limit %d B)\n' \
+  "$(wc -c <"$wasm")" "$wasm_gz" "$js_gz" "$total" "$LIMIT_BYTES"
+if [ "$total" -gt "$LIMIT_BYTES" ]; then
+  echo "package size: FAILED: over the limit" >&2
+  exit 1
+fi

@@ -1,0 +1,72 @@
+//! Listener registry for `on(name, listener)`. Listeners are called with no borrow held, so a
+//! listener may call back into the manager (for example `logout()` from `sessionEnd`); a
+//! listener that throws does not stop the others or the library.
+
+use crate::prelude::*;
+
+use core::cell::{Cell, RefCell};
+
+
+use wasm_bindgen::prelude::*;
+
+use super::convert::{object_of_numbers, set};
+use crate::session::Event;
+
+/// Event names accepted by `on`.
+const NAMES: [&str; 3] = ["refresh", "sessionEnd", "tokenChange"];
+
+/// Registered listeners.
+#[derive(Default)]
+pub struct Listeners {
+    next_id: Cell<u32>,
+    entries: RefCell<Vec<(u32, usize, js_sys::Function)>>,
+}
+
+impl Listeners {
+    /// Adds a listener; returns its id, or `None` for an unknown event name.
+    pub fn add(&self, name: &str, listener: js_sys::Function) -> Option<u32> {
+        let kind = NAMES.iter().position(|n| *n == name)?;
+        let id = self.next_id.get() + 1;
+        self.next_id.set(id);
+        self.entries.borrow_mut().push((id, kind, listener));
+        Some(id)
+    }
+
+    /// Removes a listener; removing twice is harmless.
+    pub fn remove(&self, id: u32) {
+        self.entries.borrow_mut().retain(|(i, _, _)| *i != id);
+    }
+
+    /// Delivers an event with its payload.
+    pub fn dispatch(&self, event: Event) {
+        let (kind, payload) = match event {
+            Event::Refresh { generation } => (0, object_of_numbers(&[("generation", generation as f64)])),
+            Event::SessionEnd(reason) => {
+                let p = js_sys::Object::new();
+                set(&p, "reason", &JsValue::from_str(reason.as_str()));
+                (1, p)
+            }
+            Event::TokenChange { generation, authenticated } => {
+                let p = object_of_numbers(&[("generation", generation as f64)]);
+                set(&p, "authenticated", &JsValue::from_bool(authenticated));
+                (2, p)
+            }
+        };
+        let targets: Vec<js_sys::Function> =
+            self.entries.borrow().iter().filter(|(_, k, _)| *k == kind).map(|(_, _, f)| f.clone()).collect();
+        for f in targets {
+            let _ = f.call1(&JsValue::UNDEFINED, &payload);
+        }
+    }
+}
+
+/// A JavaScript function that removes listener `id` when called.
+pub fn unsubscribe_fn(listeners: &Rc<Listeners>, id: u32) -> JsValue {
+    let listeners = Rc::downgrade(listeners);
+    Closure::<dyn FnMut()>::new(move || {
+        if let Some(l) = listeners.upgrade() {
+            l.remove(id);
+        }
+    })
+    .into_js_value()
+}

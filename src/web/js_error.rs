@@ -1,0 +1,33 @@
+//! The one place a crate `Error` becomes a JavaScript `Error`: stable `name`, actionable
+//! `message`, never a token.
+
+use wasm_bindgen::JsValue;
+
+use crate::error::{Error, Transient};
+
+/// Converts an error into a JavaScript `Error` with `name` set.
+pub fn js_error(error: &Error) -> JsValue {
+    let e = js_sys::Error::new(&error.message());
+    e.set_name(error.name());
+    match error {
+        Error::RefreshFailed(Transient::Status(status)) | Error::LoginFailed(Some(status)) => {
+            set(&e, "status", &JsValue::from(*status));
+        }
+        Error::RefreshFailed(Transient::Forbidden) => set(&e, "status", &JsValue::from(403)),
+        Error::SessionExpired(reason) => set(&e, "reason", &JsValue::from_str(reason.as_str())),
+        _ => {}
+    }
+    e.into()
+}
+
+/// `NonReplayableBody`, carrying the original 401 response for the app to inspect.
+pub fn non_replayable(response: &JsValue) -> JsValue {
+    let e = js_error(&Error::NonReplayableBody);
+    set(&e, "response", response);
+    e
+}
+
+fn set(target: &JsValue, key: &str, value: &JsValue) {
+    // Setting a property on a fresh Error object cannot fail.
+    let _ = js_sys::Reflect::set(target, &JsValue::from_str(key), value);
+}

@@ -1,0 +1,283 @@
+//! The JavaScript API (`DESIGN.md` §2). Methods take `&self` only, so a listener may call back
+//! into the manager while another method runs; async methods own an `Rc` of the core.
+
+use crate::prelude::*;
+
+
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+use web_sys::{Headers, Request, RequestCredentials, RequestInit};
+
+use super::convert::{get, json_to_js, object_of_numbers};
+use super::events::{unsubscribe_fn, Listeners};
+use super::host::WebHost;
+use super::js_error::{js_error, non_replayable};
+use super::net::{send, text_capped, within};
+use super::options::Options;
+use super::request::Outgoing;
+use crate::claims;
+use crate::error::{EndReason, Error};
+use crate::refresh::coordinator::{Coordinator, Renewal};
+use crate::refresh::grant::{parse_grant, Grant, MAX_BODY_BYTES};
+use crate::refresh::policy::{judge, Sent, Verdict};
+use crate::session::Mode;
+use crate::text::push_json_string;
+use crate::token::{usable_expires_in, Secret};
+
+type Core = Coordinator<WebHost>;
+
+/// A token manager. Create it with `createTokenManager(options)` from the package entry.
+#[wasm_bindgen]
+pub struct TokenManager {
+    core: Rc<Core>,
+}
+
+#[wasm_bindgen]
+impl TokenManager {
+    /// Validates the options; throws `InvalidOptions` naming the offending option.
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: JsValue) -> Result<TokenManager, JsValue> {
+        let options = Options::parse(&options).map_err(|e| js_error(&e))?;
+        let mode = options.mode;
+        let host = WebHost { options: Rc::new(options), listeners: Rc::new(Listeners::default()) };
+        Ok(TokenManager { core: Rc::new(Coordinator::new(host, mode)) })
+    }
+
+    /// Keeps tokens from a login the app performed itself: `{ access, refresh, expiresIn, idToken }`.
+    #[wasm_bindgen(js_name = setTokens)]
+    pub fn set_tokens(&self, tokens: JsValue) -> Result<(), JsValue> {
+        let grant = grant_from_js(&tokens).map_err(|e| js_error(&e))?;
+        self.core.start(grant);
+        Ok(())
+    }
+
+    /// POSTs the credentials as JSON to `loginUrl` and keeps the returned tokens.
+    pub fn login(&self, credentials: JsValue) -> js_sys::Promise {
+        let core = Rc::clone(&self.core);
+        future_to_promise(async move { login(&core, &credentials).await.map_err(|e| js_error(&e)) })
+    }
+
+    /// On page load: one silent refresh through the HttpOnly cookie. Resolves to whether a
+    /// session exists.
+    pub fn restore(&self) -> js_sys::Promise {
+        let core = Rc::clone(&self.core);
+        future_to_promise(async move {
+            match core.restore().await {
+                Ok(Renewal::Renewed(_)) => Ok(JsValue::TRUE),
+                Ok(Renewal::Unavailable) | Err(Error::SessionExpired(_)) => Ok(JsValue::FALSE),
+                Err(e) => Err(js_error(&e)),
+            }
+        })
+    }
+
+    /// Drop-in for `window.fetch`: attaches the token to allowed origins and handles 401 with
+    /// a single-flight refresh and one replay. Resolves to the real `Response`.
+    pub fn fetch(&self, input: JsValue, init: JsValue) -> js_sys::Promise {
+        let core = Rc::clone(&self.core);
+        future_to_promise(async move { fetch_with_token(&core, &input, &init).await })
+    }
+
+    /// A token valid for at least `minValiditySeconds` (default 0), renewing if needed, for
+    /// WebSocket / SSE connections. Resolves to `null` when signed out.
+    #[wasm_bindgen(js_name = getAccessToken)]
+    pub fn get_access_token(&self, options: JsValue) -> js_sys::Promise {
+        let core = Rc::clone(&self.core);
+        let min_validity = get(&options, "minValiditySeconds").as_f64().filter(|v| v.is_finite()).unwrap_or(0.0);
+        future_to_promise(async move {
+            match core.valid_token(min_validity).await {
+                Ok(Renewal::Renewed(_)) => Ok(core
+                    .session()
+                    .access()
+                    .map_or(JsValue::NULL, |(token, _)| JsValue::from_str(token.expose()))),
+                Ok(Renewal::Unavailable) | Err(Error::SessionExpired(_) | Error::LoggedOut) => Ok(JsValue::NULL),
+                Err(e) => Err(js_error(&e)),
+            }
+        })
+    }
+
+    /// Display-only claims: the ID token's if known, else the access token's if it is a JWT,
+    /// else `null`. Never verified; never use them to decide anything.
+    pub fn claims(&self) -> JsValue {
+        let session = self.core.session();
+        match session.display_token().map(|t| claims::decode(t.expose())) {
+            Some(Ok(Some(claims))) => json_to_js(&claims),
+            _ => JsValue::NULL,
+        }
+    }
+
+    /// Whether an access token is held.
+    #[wasm_bindgen(getter = isAuthenticated)]
+    pub fn is_authenticated(&self) -> bool {
+        self.core.session().access().is_some()
+    }
+
+    /// Subscribes to `"refresh"`, `"sessionEnd"` or `"tokenChange"`; returns an unsubscribe
+    /// function.
+    pub fn on(&self, name: JsValue, listener: JsValue) -> Result<JsValue, JsValue> {
+        let listener: js_sys::Function = listener.dyn_into().map_err(|_| {
+            js_error(&Error::InvalidArgument { argument: "on(name, listener): listener", problem: "must be a function" })
+        })?;
+        let listeners = &self.core.host().listeners;
+        let id = name.as_string().and_then(|n| listeners.add(&n, listener)).ok_or_else(|| {
+            js_error(&Error::InvalidArgument {
+                argument: "on(name, listener): name",
+                problem: "must be \"refresh\", \"sessionEnd\" or \"tokenChange\"",
+            })
+        })?;
+        Ok(unsubscribe_fn(listeners, id))
+    }
+
+    /// Ends the session: wipes the tokens, releases waiting requests with `LoggedOut`, calls
+    /// `logoutUrl` best effort. Never throws; safe to call any number of times.
+    pub fn logout(&self) -> js_sys::Promise {
+        let core = Rc::clone(&self.core);
+        future_to_promise(async move {
+            logout(&core).await;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// Counters: `{ refreshes, refreshFailures, replays, queued, maxQueued, sessionEnds, generation }`.
+    pub fn stats(&self) -> JsValue {
+        let (stats, queued, max_queued) = self.core.stats();
+        let generation = self.core.session().token_generation().unwrap_or(0);
+        object_of_numbers(&[
+            ("refreshes", stats.refreshes as f64),
+            ("refreshFailures", stats.refresh_failures as f64),
+            ("replays", stats.replays as f64),
+            ("queued", queued as f64),
+            ("maxQueued", max_queued as f64),
+            ("sessionEnds", stats.session_ends as f64),
+            ("generation", generation as f64),
+        ])
+        .into()
+    }
+}
+
+/// The bearer header for the token held now, and its generation (0: none).
+fn current_bearer(core: &Core) -> (Option<Secret>, u64) {
+    match core.session().access() {
+        Some((token, generation)) => (Some(token.bearer_header()), generation),
+        None => (None, 0),
+    }
+}
+
+async fn fetch_with_token(core: &Core, input: &JsValue, init: &JsValue) -> Result<JsValue, JsValue> {
+    let options = Rc::clone(&core.host().options);
+    let fetch_fn = options.fetch.as_ref();
+    let outgoing = Outgoing::new(input, init, &options)?;
+    if !outgoing.managed {
+        return send(fetch_fn, outgoing.untouched()).await.map(Into::into);
+    }
+    // Never send the old token while a renewal runs: wait for it, and share its failure.
+    if let Some(Err(e)) = core.wait_running().await {
+        return Err(js_error(&e));
+    }
+    let (bearer, generation) = current_bearer(core);
+    let first = send(fetch_fn, &outgoing.attempt(bearer.as_ref())?).await?;
+    drop(bearer);
+    let www_authenticate = first.headers().get("www-authenticate").ok().flatten();
+    let sent = Sent { allowed_origin: true, generation, replayed: false };
+    let current = core.session().token_generation();
+    match judge(first.status(), www_authenticate.as_deref(), sent, current) {
+        Verdict::PassThrough => return Ok(first.into()),
+        Verdict::Replay => {}
+        Verdict::RefreshThenReplay => match core.renew_after(generation).await {
+            Ok(Renewal::Renewed(_)) => {}
+            Ok(Renewal::Unavailable) => return Ok(first.into()),
+            Err(e) => return Err(js_error(&e)),
+        },
+    }
+    if !outgoing.replayable {
+        return Err(non_replayable(&first));
+    }
+    let (bearer, _) = current_bearer(core);
+    if bearer.is_none() {
+        return Err(js_error(&Error::LoggedOut));
+    }
+    core.count_replay();
+    // The replay's answer goes to the caller whatever it is: a request is replayed at most once.
+    let second = send(fetch_fn, &outgoing.attempt(bearer.as_ref())?).await?;
+    Ok(second.into())
+}
+
+fn grant_from_js(tokens: &JsValue) -> Result<Grant, Error> {
+    let text = |key: &'static str| -> Result<Option<Secret>, Error> {
+        match get(tokens, key) {
+            v if v.is_undefined() || v.is_null() => Ok(None),
+            v => match v.as_string() {
+                Some(s) if !s.is_empty() && s.bytes().all(|b| (0x21..0x7f).contains(&b)) => Ok(Some(Secret::new(s))),
+                _ => Err(Error::InvalidArgument { argument: key, problem: "must be a non-empty token string" }),
+            },
+        }
+    };
+    let access = text("access")?.ok_or(Error::InvalidArgument {
+        argument: "setTokens({ access })",
+        problem: "is required",
+    })?;
+    let expires_in_s = get(tokens, "expiresIn").as_f64().and_then(usable_expires_in);
+    Ok(Grant { access, refresh: text("refresh")?, id_token: text("idToken")?, expires_in_s })
+}
+
+fn json_post(url: &str, body: Option<&str>) -> Result<Request, JsValue> {
+    let headers = Headers::new()?;
+    headers.set("Accept", "application/json")?;
+    let init = RequestInit::new();
+    init.set_method("POST");
+    init.set_credentials(RequestCredentials::Include);
+    if let Some(b) = body {
+        headers.set("Content-Type", "application/json")?;
+        init.set_body(&JsValue::from_str(b));
+    }
+    init.set_headers(&headers);
+    Request::new_with_str_and_init(url, &init)
+}
+
+async fn login(core: &Core, credentials: &JsValue) -> Result<JsValue, Error> {
+    let options = Rc::clone(&core.host().options);
+    let url = options.login_url.as_deref().ok_or(Error::InvalidOptions {
+        option: "loginUrl".into(),
+        problem: "must be set to use login()",
+    })?;
+    let body = js_sys::JSON::stringify(credentials).ok().and_then(|s| s.as_string()).ok_or(Error::InvalidArgument {
+        argument: "login(credentials)",
+        problem: "must be serializable as JSON",
+    })?;
+    let request = json_post(url, Some(&body)).map_err(|_| Error::LoginFailed(None))?;
+    let response = match within(options.refresh_timeout_ms, send(options.fetch.as_ref(), &request)).await {
+        Some(Ok(r)) => r,
+        _ => return Err(Error::LoginFailed(None)),
+    };
+    if !response.ok() {
+        return Err(Error::LoginFailed(Some(response.status())));
+    }
+    let text = text_capped(&response, MAX_BODY_BYTES).await.ok_or(Error::InvalidLoginResponse("the body is too large or unreadable"))?;
+    let grant = parse_grant(text, &options.fields).map_err(Error::InvalidLoginResponse)?;
+    core.start(grant);
+    Ok(JsValue::UNDEFINED)
+}
+
+async fn logout(core: &Core) {
+    let options = Rc::clone(&core.host().options);
+    // Body mode: the server needs the refresh token to revoke it (SimpleJWT's blacklist).
+    let body = match options.mode {
+        Mode::Body => core.session().refresh_token_copy().map(|token| {
+            let mut s = String::with_capacity(token.expose().len() + 32);
+            s.push('{');
+            push_json_string(&mut s, options.fields.refresh.as_deref().unwrap_or("refresh"));
+            s.push(':');
+            push_json_string(&mut s, token.expose());
+            s.push('}');
+            Secret::new(s)
+        }),
+        Mode::Cookie => None,
+    };
+    core.end(EndReason::Logout);
+    if let Some(url) = options.logout_url.as_deref() {
+        if let Ok(request) = json_post(url, body.as_ref().map(Secret::expose)) {
+            drop(body);
+            let _ = within(options.refresh_timeout_ms, send(options.fetch.as_ref(), &request)).await;
+        }
+    }
+}

@@ -1,0 +1,200 @@
+//! Reads and validates the options of `createTokenManager`. Every problem fails at once with a
+//! message naming the option, and unknown options are refused (a typo must not silently fall
+//! back to a default).
+
+use crate::prelude::*;
+
+use wasm_bindgen::{JsCast, JsValue};
+
+use super::convert::{get, location_href};
+use crate::error::Error;
+use crate::refresh::grant::FieldNames;
+use crate::session::Mode;
+
+/// How the refresh token travels in body mode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BodyFormat {
+    /// `{"refresh": "<token>"}` (Django REST Framework SimpleJWT).
+    Json,
+    /// `grant_type=refresh_token&refresh_token=<token>` (OAuth 2.0, RFC 6749 §6).
+    Form,
+}
+
+/// Validated options.
+pub struct Options {
+    pub refresh_url: String,
+    pub login_url: Option<String>,
+    pub logout_url: Option<String>,
+    pub mode: Mode,
+    pub body_format: BodyFormat,
+    pub fields: FieldNames,
+    /// Exact origins (scheme://host:port) that receive the token.
+    pub allowed_origins: Vec<String>,
+    pub refresh_timeout_ms: u32,
+    pub refresh_headers: Vec<(String, String)>,
+    /// A fetch implementation to use instead of the global one (tests, instrumentation).
+    pub fetch: Option<js_sys::Function>,
+}
+
+const KNOWN: [&str; 13] = [
+    "refreshUrl", "loginUrl", "logoutUrl", "refreshTokenIn", "refreshBody", "accessTokenField",
+    "refreshTokenField", "allowedOrigins", "refreshMarginSeconds", "refreshTimeoutMs",
+    "refreshHeaders", "crossTab", "fetch",
+];
+
+fn invalid(option: &str, problem: &'static str) -> Error {
+    Error::InvalidOptions { option: option.to_owned(), problem }
+}
+
+impl Options {
+    /// Parses the options object.
+    pub fn parse(raw: &JsValue) -> Result<Options, Error> {
+        if !raw.is_object() {
+            return Err(invalid("options", "must be an object such as { refreshUrl: \"/api/token/refresh/\" }"));
+        }
+        for key in js_sys::Object::keys(raw.unchecked_ref::<js_sys::Object>()).iter() {
+            let key = key.as_string().unwrap_or_default();
+            if !KNOWN.contains(&key.as_str()) {
+                return Err(invalid(&key, "is not an option of tokenflight; check its spelling"));
+            }
+        }
+        let base = location_href();
+        let refresh_url = match optional_string(raw, "refreshUrl")? {
+            Some(u) => resolve_url(&u, base.as_deref()).ok_or_else(|| invalid("refreshUrl", "is not a valid URL"))?,
+            None => return Err(invalid("refreshUrl", "is required (the URL of the token refresh endpoint)")),
+        };
+        let login_url = url_option(raw, "loginUrl", base.as_deref())?;
+        let logout_url = url_option(raw, "logoutUrl", base.as_deref())?;
+        let mode = match optional_string(raw, "refreshTokenIn")?.as_deref() {
+            None | Some("cookie") => Mode::Cookie,
+            Some("body") => Mode::Body,
+            Some(_) => return Err(invalid("refreshTokenIn", "must be \"cookie\" or \"body\"")),
+        };
+        let body_format = match optional_string(raw, "refreshBody")?.as_deref() {
+            None | Some("json") => BodyFormat::Json,
+            Some("form") => BodyFormat::Form,
+            Some(_) => return Err(invalid("refreshBody", "must be \"json\" or \"form\"")),
+        };
+        let fields = FieldNames {
+            access: non_empty(raw, "accessTokenField")?,
+            refresh: non_empty(raw, "refreshTokenField")?,
+        };
+        let allowed_origins = allowed_origins(raw, base.as_deref())?;
+        // Validated now so a bad value fails at once; acted on by proactive renewal.
+        number(raw, "refreshMarginSeconds", 30.0, 0.0, 86_400.0)?;
+        let refresh_timeout_ms = number(raw, "refreshTimeoutMs", 10_000.0, 1.0, 600_000.0)? as u32;
+        let refresh_headers = headers(raw)?;
+        let cross_tab = get(raw, "crossTab");
+        if !cross_tab.is_undefined() && cross_tab.as_bool().is_none() {
+            return Err(invalid("crossTab", "must be true or false"));
+        }
+        let fetch = match get(raw, "fetch") {
+            v if v.is_undefined() => None,
+            v => Some(v.dyn_into::<js_sys::Function>().map_err(|_| invalid("fetch", "must be a function like window.fetch"))?),
+        };
+        Ok(Options {
+            refresh_url,
+            login_url,
+            logout_url,
+            mode,
+            body_format,
+            fields,
+            allowed_origins,
+            refresh_timeout_ms,
+            refresh_headers,
+            fetch,
+        })
+    }
+
+    /// Whether `origin` (as `URL.origin` prints it) may receive the token.
+    pub fn allows(&self, origin: &str) -> bool {
+        self.allowed_origins.iter().any(|o| o == origin)
+    }
+}
+
+fn optional_string(raw: &JsValue, key: &'static str) -> Result<Option<String>, Error> {
+    match get(raw, key) {
+        v if v.is_undefined() || v.is_null() => Ok(None),
+        v => v.as_string().map(Some).ok_or_else(|| invalid(key, "must be a string")),
+    }
+}
+
+fn non_empty(raw: &JsValue, key: &'static str) -> Result<Option<String>, Error> {
+    match optional_string(raw, key)? {
+        Some(s) if s.is_empty() => Err(invalid(key, "must not be empty")),
+        other => Ok(other),
+    }
+}
+
+fn url_option(raw: &JsValue, key: &'static str, base: Option<&str>) -> Result<Option<String>, Error> {
+    match optional_string(raw, key)? {
+        Some(u) => resolve_url(&u, base).map(Some).ok_or_else(|| invalid(key, "is not a valid URL")),
+        None => Ok(None),
+    }
+}
+
+fn number(raw: &JsValue, key: &'static str, default: f64, min: f64, max: f64) -> Result<f64, Error> {
+    match get(raw, key) {
+        v if v.is_undefined() => Ok(default),
+        v => match v.as_f64() {
+            Some(n) if n >= min && n <= max => Ok(n),
+            _ => Err(invalid(key, "must be a number in its allowed range (see the documentation)")),
+        },
+    }
+}
+
+fn headers(raw: &JsValue) -> Result<Vec<(String, String)>, Error> {
+    let value = get(raw, "refreshHeaders");
+    if value.is_undefined() {
+        return Ok(Vec::new());
+    }
+    if !value.is_object() {
+        return Err(invalid("refreshHeaders", "must be an object of header names to string values"));
+    }
+    let mut out = Vec::new();
+    for entry in js_sys::Object::entries(value.unchecked_ref::<js_sys::Object>()).iter() {
+        let pair: js_sys::Array = entry.unchecked_into();
+        match (pair.get(0).as_string(), pair.get(1).as_string()) {
+            (Some(name), Some(v)) => out.push((name, v)),
+            _ => return Err(invalid("refreshHeaders", "must map header names to string values")),
+        }
+    }
+    Ok(out)
+}
+
+fn allowed_origins(raw: &JsValue, base: Option<&str>) -> Result<Vec<String>, Error> {
+    const PROBLEM: &str = "must be an array of origins such as \"https://api.example.com\" (scheme, host and port only)";
+    let value = get(raw, "allowedOrigins");
+    if value.is_undefined() {
+        // Default: the page's own origin only.
+        return Ok(base.and_then(|b| web_sys::Url::new(b).ok()).map(|u| vec![u.origin()]).unwrap_or_default());
+    }
+    if !js_sys::Array::is_array(&value) {
+        return Err(invalid("allowedOrigins", PROBLEM));
+    }
+    let mut origins = Vec::new();
+    for item in js_sys::Array::from(&value).iter() {
+        let text = item.as_string().ok_or_else(|| invalid("allowedOrigins", PROBLEM))?;
+        origins.push(normalize_origin(&text).ok_or_else(|| invalid("allowedOrigins", PROBLEM))?);
+    }
+    Ok(origins)
+}
+
+/// `https://API.example.com:443/` → `https://api.example.com`. Refuses paths, queries,
+/// credentials and non-HTTP schemes: an origin must be exactly an origin.
+fn normalize_origin(text: &str) -> Option<String> {
+    let url = web_sys::Url::new(text).ok()?;
+    let scheme_ok = matches!(url.protocol().as_str(), "http:" | "https:");
+    let bare = url.pathname() == "/" && url.search().is_empty() && url.hash().is_empty();
+    let no_userinfo = url.username().is_empty() && url.password().is_empty();
+    (scheme_ok && bare && no_userinfo && !text.ends_with(['?', '#'])).then(|| url.origin())
+}
+
+/// Resolves `url` against the page's URL (absolute URLs need no base).
+pub fn resolve_url(url: &str, base: Option<&str>) -> Option<String> {
+    let parsed = match base {
+        Some(b) => web_sys::Url::new_with_base(url, b).ok()?,
+        None => web_sys::Url::new(url).ok()?,
+    };
+    Some(parsed.href())
+}

@@ -1,0 +1,49 @@
+//! One request through `auth.fetch`: built once exactly as `window.fetch` would build it, then
+//! sent as clones so the body can be sent again byte-identical on replay (clone before the first
+//! send). Only the `Authorization` header differs between attempts.
+
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{ReadableStream, Request, RequestMode};
+
+use super::convert::{get, global};
+use super::options::Options;
+use crate::token::Secret;
+
+/// A request ready to send.
+pub struct Outgoing {
+    base: Request,
+    /// Ours to manage: an allowed origin, no `Authorization` set by the caller, not `no-cors`.
+    pub managed: bool,
+    /// False when the body is a stream: it can be sent only once.
+    pub replayable: bool,
+}
+
+impl Outgoing {
+    /// Builds the request from fetch's own arguments (string, URL or Request; any init). Throws
+    /// what `new Request` throws, as `fetch` would.
+    pub fn new(input: &JsValue, init: &JsValue, options: &Options) -> Result<Outgoing, JsValue> {
+        let ctor: js_sys::Function = get(&global(), "Request").unchecked_into();
+        let args = if init.is_undefined() { js_sys::Array::of1(input) } else { js_sys::Array::of2(input, init) };
+        let base: Request = js_sys::Reflect::construct(&ctor, &args)?.unchecked_into();
+        let origin = web_sys::Url::new(&base.url()).map(|u| u.origin()).unwrap_or_default();
+        let caller_authorized = base.headers().has("authorization").unwrap_or(false);
+        let managed = options.allows(&origin) && !caller_authorized && base.mode() != RequestMode::NoCors;
+        let replayable = !get(init, "body").is_instance_of::<ReadableStream>();
+        Ok(Outgoing { base, managed, replayable })
+    }
+
+    /// The request to send now, carrying `bearer` when given.
+    pub fn attempt(&self, bearer: Option<&Secret>) -> Result<Request, JsValue> {
+        // `Request::clone` is the JS method (tees the body); `Clone::clone` copies the handle.
+        let request = if self.replayable { Request::clone(&self.base)? } else { Clone::clone(&self.base) };
+        if let Some(value) = bearer {
+            request.headers().set("Authorization", value.expose())?;
+        }
+        Ok(request)
+    }
+
+    /// The request as the caller built it, for requests we do not manage.
+    pub fn untouched(&self) -> &Request {
+        &self.base
+    }
+}
