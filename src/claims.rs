@@ -3,11 +3,9 @@
 //! The payload of a JWS is base64url JSON, not encrypted and not verified here. Claims are shown
 //! to people; they never decide anything (RFC 9068 §6: access tokens are opaque to clients).
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
-
-use crate::prelude::*;
+use crate::base64url;
 use crate::json::{self, Json};
+use crate::prelude::*;
 
 /// Largest token we attempt to decode. Real JWTs are a few KiB; bigger input is refused before
 /// any decoding work is done.
@@ -39,6 +37,12 @@ pub enum ClaimsError {
 /// `Ok(None)` means "a JWE (five segments): encrypted, nothing to show", which is not an error
 /// for the app. Anything else malformed is an error the caller turns into "no claims".
 pub fn decode(token: &str) -> Result<Option<Json>, ClaimsError> {
+    Ok(decode_with_text(token)?.map(|(claims, _)| claims))
+}
+
+/// Like [`decode`], also returning the payload's JSON text (already validated as a strict JSON
+/// object), so the browser layer can hand it to `JSON.parse` instead of rebuilding it.
+pub fn decode_with_text(token: &str) -> Result<Option<(Json, String)>, ClaimsError> {
     if token.is_empty() {
         return Err(ClaimsError::Empty);
     }
@@ -62,11 +66,11 @@ pub fn decode(token: &str) -> Result<Option<Json>, ClaimsError> {
     decode_object(payload).map(Some)
 }
 
-fn decode_object(segment: &[u8]) -> Result<Json, ClaimsError> {
-    let bytes = URL_SAFE_NO_PAD.decode(segment).map_err(|_| ClaimsError::Base64)?;
+fn decode_object(segment: &[u8]) -> Result<(Json, String), ClaimsError> {
+    let bytes = base64url::decode(segment).ok_or(ClaimsError::Base64)?;
     let text = String::from_utf8(bytes).map_err(|_| ClaimsError::Utf8)?;
     match json::parse(&text).map_err(|_| ClaimsError::Json)? {
-        object @ Json::Object(_) => Ok(object),
+        object @ Json::Object(_) => Ok((object, text)),
         _ => Err(ClaimsError::NotAnObject),
     }
 }

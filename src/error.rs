@@ -48,7 +48,7 @@ pub enum Transient {
 }
 
 /// Every failure tokenflight reports to the app.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Error {
     /// The refresh was rejected: the session is over and the token wiped.
     SessionExpired(EndReason),
@@ -75,8 +75,8 @@ pub enum Error {
     },
     /// An option passed to `createTokenManager` is missing or malformed.
     InvalidOptions {
-        /// The option's name as the app wrote it.
-        option: String,
+        /// The option's name.
+        option: &'static str,
         /// What is wrong with it, for a person to act on.
         problem: &'static str,
     },
@@ -113,48 +113,48 @@ impl Error {
             }
             Error::RefreshFailed(t) => match t {
                 Transient::Network => m.push_str(
-                    "Token refresh failed: the refresh endpoint could not be reached. The session is kept; try again.",
+                    "Token refresh failed: refreshUrl could not be reached. Session kept; retry.",
                 ),
                 Transient::Timeout => m.push_str(
-                    "Token refresh timed out (refreshTimeoutMs). The session is kept; try again.",
+                    "Token refresh timed out (refreshTimeoutMs). Session kept; retry.",
                 ),
                 Transient::Status(code) => {
-                    m.push_str("Token refresh failed: the refresh endpoint answered HTTP ");
+                    m.push_str("Token refresh failed: refreshUrl answered HTTP ");
                     push_u32(&mut m, u32::from(*code));
-                    m.push_str(". The session is kept; try again later.");
+                    m.push_str(". Session kept; retry later.");
                 }
                 Transient::Forbidden => m.push_str(
-                    "Token refresh was forbidden (HTTP 403): check refreshHeaders (CSRF) and that the refresh cookie is sent to refreshUrl.",
+                    "Token refresh got HTTP 403: check refreshHeaders (CSRF) and the refresh cookie's Path.",
                 ),
                 Transient::BackingOff => m.push_str(
-                    "Token refresh is backing off after a recent failure. The session is kept; try again shortly.",
+                    "Token refresh is backing off after a failure. Session kept; retry shortly.",
                 ),
                 Transient::Abandoned => {
-                    m.push_str("Token refresh was abandoned before it finished; try again.")
+                    m.push_str("Token refresh was abandoned; retry.")
                 }
             },
             Error::InvalidRefreshResponse(why) => {
-                m.push_str("The refresh endpoint's answer is not a usable token response: ");
+                m.push_str("refreshUrl did not answer with usable tokens: ");
                 m.push_str(why);
                 m.push('.');
             }
             Error::NonReplayableBody => m.push_str(
-                "The request got 401 and its body is a stream, which cannot be sent twice. The token was renewed: send the request again with a new body (error.response holds the 401).",
+                "401 for a stream body, which cannot be resent. The token was renewed: send again with a new body (error.response is the 401).",
             ),
-            Error::LoggedOut => m.push_str("Logged out while this request was waiting for a token."),
+            Error::LoggedOut => m.push_str("Logged out while this request waited for a token."),
             Error::TooManyRefreshes => m.push_str(
-                "Too many token refreshes in a short time; refreshing is paused. Check that the server accepts the tokens it issues.",
+                "Too many token refreshes; paused. Does the server accept the tokens it issues?",
             ),
             Error::LoginFailed(status) => match status {
                 Some(code) => {
-                    m.push_str("Login failed: the login endpoint answered HTTP ");
+                    m.push_str("Login failed: loginUrl answered HTTP ");
                     push_u32(&mut m, u32::from(*code));
                     m.push('.');
                 }
-                None => m.push_str("Login failed: the login endpoint could not be reached."),
+                None => m.push_str("Login failed: loginUrl could not be reached."),
             },
             Error::InvalidLoginResponse(why) => {
-                m.push_str("The login endpoint's answer is not a usable token response: ");
+                m.push_str("loginUrl did not answer with usable tokens: ");
                 m.push_str(why);
                 m.push('.');
             }

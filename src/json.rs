@@ -71,7 +71,11 @@ impl Json {
 
 /// Parses one complete JSON document.
 pub fn parse(input: &str) -> Result<Json, JsonError> {
-    let mut p = Parser { bytes: input.as_bytes(), src: input, pos: 0 };
+    let mut p = Parser {
+        bytes: input.as_bytes(),
+        src: input,
+        pos: 0,
+    };
     p.skip_ws();
     let value = p.value(0)?;
     p.skip_ws();
@@ -105,7 +109,11 @@ impl Parser<'_> {
     }
 
     fn expect_literal(&mut self, lit: &[u8], value: Json) -> Result<Json, JsonError> {
-        if self.bytes.get(self.pos..).is_some_and(|rest| rest.starts_with(lit)) {
+        if self
+            .bytes
+            .get(self.pos..)
+            .is_some_and(|rest| rest.starts_with(lit))
+        {
             self.pos += lit.len();
             Ok(value)
         } else {
@@ -243,8 +251,8 @@ impl Parser<'_> {
 
     fn string(&mut self) -> Result<String, JsonError> {
         self.pos += 1; // opening quote
-        // Find the closing quote first so the output is allocated once: the unescaped text is
-        // never longer than the raw text.
+                       // Find the closing quote first so the output is allocated once: the unescaped text is
+                       // never longer than the raw text.
         let start = self.pos;
         let mut end = start;
         let mut escaped = false;
@@ -297,7 +305,10 @@ impl Parser<'_> {
     }
 
     fn hex4(&mut self) -> Result<u32, JsonError> {
-        let digits = self.bytes.get(self.pos..self.pos + 4).ok_or(JsonError::Syntax)?;
+        let digits = self
+            .bytes
+            .get(self.pos..self.pos + 4)
+            .ok_or(JsonError::Syntax)?;
         let mut v = 0u32;
         for &d in digits {
             v = v * 16 + char::from(d).to_digit(16).ok_or(JsonError::Syntax)?;
@@ -362,7 +373,11 @@ fn decimal_to_f64(text: &[u8]) -> f64 {
             match b {
                 b'-' => exp_negative = true,
                 b'+' => {}
-                d => exp_part = exp_part.saturating_mul(10).saturating_add(i32::from(d - b'0')),
+                d => {
+                    exp_part = exp_part
+                        .saturating_mul(10)
+                        .saturating_add(i32::from(d - b'0'))
+                }
             }
         }
         exponent = exponent.saturating_add(if exp_negative { -exp_part } else { exp_part });
@@ -377,8 +392,8 @@ fn decimal_to_f64(text: &[u8]) -> f64 {
 
 fn scale_by_power_of_ten(mut value: f64, exponent: i32) -> f64 {
     const EXACT: [f64; 23] = [
-        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-        1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+        1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
     ];
     if value == 0.0 {
         return 0.0;
@@ -424,9 +439,31 @@ mod tests {
     #[test]
     fn refuses_what_rfc_8259_refuses() {
         for bad in [
-            "", " ", "{", "}", "[1,]", "{\"a\":1,}", "01", "1.", ".5", "+1", "1e", "NaN",
-            "'a'", "\"a", "\"\\x\"", "\"\\ud800\"", "\"\\udc00\"", "\"\u{1}\"", "{a:1}", "1 2",
-            "tru", "nul", "[1 2]", "{\"a\" 1}", "\"\\u12\"",
+            "",
+            " ",
+            "{",
+            "}",
+            "[1,]",
+            "{\"a\":1,}",
+            "01",
+            "1.",
+            ".5",
+            "+1",
+            "1e",
+            "NaN",
+            "'a'",
+            "\"a",
+            "\"\\x\"",
+            "\"\\ud800\"",
+            "\"\\udc00\"",
+            "\"\u{1}\"",
+            "{a:1}",
+            "1 2",
+            "tru",
+            "nul",
+            "[1 2]",
+            "{\"a\" 1}",
+            "\"\\u12\"",
         ] {
             assert_eq!(parse(bad), Err(JsonError::Syntax), "{bad:?}");
         }
@@ -453,7 +490,11 @@ mod tests {
             assert_eq!(parse(text), Ok(Json::Number(want)), "{text}");
         }
         // Far from anything a token carries: within a few ulps is the documented promise.
-        for (text, want) in [("1e300", 1e300), ("-4.9e-300", -4.9e-300), ("1.7976931348623157e308", f64::MAX)] {
+        for (text, want) in [
+            ("1e300", 1e300),
+            ("-4.9e-300", -4.9e-300),
+            ("1.7976931348623157e308", f64::MAX),
+        ] {
             match parse(text) {
                 Ok(Json::Number(n)) => assert!(((n - want) / want).abs() < 1e-14, "{text}: {n}"),
                 other => panic!("{text}: {other:?}"),

@@ -21,12 +21,13 @@
 
 extern crate alloc;
 
+pub mod base64url;
 pub mod claims;
 pub mod error;
 pub mod json;
+mod prelude;
 pub mod refresh;
 pub mod session;
-mod prelude;
 mod text;
 pub mod token;
 

@@ -10,7 +10,11 @@ fn b64(s: &str) -> String {
 }
 
 fn jwt(payload: &str) -> String {
-    format!("{}.{}.c2ln", b64(r#"{"alg":"HS256","typ":"JWT"}"#), b64(payload))
+    format!(
+        "{}.{}.c2ln",
+        b64(r#"{"alg":"HS256","typ":"JWT"}"#),
+        b64(payload)
+    )
 }
 
 fn claims_of(payload: &str) -> Json {
@@ -47,7 +51,10 @@ fn an_encrypted_jwt_has_no_claims_and_is_not_an_error() {
 
 #[test]
 fn an_opaque_token_has_no_claims() {
-    assert_eq!(decode("2YotnFZFEjr1zCsicMWpAA"), Err(ClaimsError::SegmentCount));
+    assert_eq!(
+        decode("2YotnFZFEjr1zCsicMWpAA"),
+        Err(ClaimsError::SegmentCount)
+    );
     assert_eq!(decode("ghp_abc.def"), Err(ClaimsError::SegmentCount));
 }
 
@@ -67,7 +74,11 @@ fn base64_is_strict_unpadded_url_safe() {
         "A".into(),
     ];
     for seg in bad_segments {
-        assert_eq!(decode(&format!("{h}.{seg}.sig")), Err(ClaimsError::Base64), "{seg:?}");
+        assert_eq!(
+            decode(&format!("{h}.{seg}.sig")),
+            Err(ClaimsError::Base64),
+            "{seg:?}"
+        );
     }
 }
 
@@ -101,7 +112,10 @@ fn huge_tokens_are_refused_by_the_size_cap_before_decoding() {
         let token = format!("{huge}.{huge}.{huge}");
         assert_eq!(decode(&token), Err(ClaimsError::TooLarge), "{size}");
     }
-    assert_eq!(decode(&"a".repeat(MAX_TOKEN_BYTES + 1)), Err(ClaimsError::TooLarge));
+    assert_eq!(
+        decode(&"a".repeat(MAX_TOKEN_BYTES + 1)),
+        Err(ClaimsError::TooLarge)
+    );
 }
 
 #[test]
@@ -114,14 +128,23 @@ fn deep_nesting_is_an_error_not_a_stack_overflow() {
 #[test]
 fn unicode_emoji_and_markup_come_back_as_plain_strings() {
     let c = claims_of(r#"{"name":"Zoë 😀 <script>alert(1)</script>","bio":"\u003cb\u003e"}"#);
-    assert_eq!(c.get("name").and_then(Json::as_str), Some("Zoë 😀 <script>alert(1)</script>"));
+    assert_eq!(
+        c.get("name").and_then(Json::as_str),
+        Some("Zoë 😀 <script>alert(1)</script>")
+    );
     assert_eq!(c.get("bio").and_then(Json::as_str), Some("<b>"));
 }
 
 #[test]
 fn exp_is_usable_only_as_a_plausible_number() {
-    assert_eq!(usable_exp(&claims_of(r#"{"exp":1700000000}"#)), Some(1_700_000_000.0));
-    assert_eq!(usable_exp(&claims_of(r#"{"exp":1700000000.5}"#)), Some(1_700_000_000.5));
+    assert_eq!(
+        usable_exp(&claims_of(r#"{"exp":1700000000}"#)),
+        Some(1_700_000_000.0)
+    );
+    assert_eq!(
+        usable_exp(&claims_of(r#"{"exp":1700000000.5}"#)),
+        Some(1_700_000_000.5)
+    );
     for bad in [
         r#"{"exp":"1700000000"}"#,
         r#"{"exp":true}"#,
@@ -151,4 +174,47 @@ fn arbitrary_bytes_never_panic() {
             }
         }
     }
+}
+
+#[test]
+fn our_base64url_decoder_agrees_with_the_base64_crate() {
+    use tokenflight::base64url;
+    // Every string up to length 4 over an alphabet of valid, invalid and edge characters, plus
+    // encodings of random byte strings: same accept/reject decision, same bytes.
+    let alphabet = b"AQgw_-+/=. \nzZ09";
+    let mut inputs: Vec<Vec<u8>> = vec![Vec::new()];
+    let mut frontier: Vec<Vec<u8>> = vec![Vec::new()];
+    for _ in 0..4 {
+        let mut next = Vec::new();
+        for prefix in &frontier {
+            for &c in alphabet {
+                let mut s = prefix.clone();
+                s.push(c);
+                next.push(s);
+            }
+        }
+        inputs.extend(next.iter().cloned());
+        frontier = next;
+    }
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    for len in 0..200 {
+        let bytes: Vec<u8> = (0..len)
+            .map(|_| {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                seed as u8
+            })
+            .collect();
+        inputs.push(URL_SAFE_NO_PAD.encode(&bytes).into_bytes());
+    }
+    for input in &inputs {
+        assert_eq!(
+            base64url::decode(input),
+            URL_SAFE_NO_PAD.decode(input).ok(),
+            "{:?}",
+            String::from_utf8_lossy(input)
+        );
+    }
+    assert!(inputs.len() > 70_000);
 }

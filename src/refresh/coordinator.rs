@@ -6,8 +6,8 @@ use core::cell::{Ref, RefCell};
 use core::future::Future;
 use core::pin::Pin;
 
-use crate::prelude::*;
 use crate::error::{EndReason, Error, Transient};
+use crate::prelude::*;
 use crate::refresh::flight::{Join, SingleFlight};
 use crate::refresh::grant::{Grant, RefreshOutcome};
 use crate::session::{Event, Mode, Session, Stats};
@@ -48,7 +48,11 @@ pub struct Coordinator<H: Host> {
 impl<H: Host> Coordinator<H> {
     /// A coordinator with no session yet.
     pub fn new(host: H, mode: Mode) -> Self {
-        Coordinator { host, session: RefCell::new(Session::new(mode)), flight: SingleFlight::default() }
+        Coordinator {
+            host,
+            session: RefCell::new(Session::new(mode)),
+            flight: SingleFlight::default(),
+        }
     }
 
     /// The host.
@@ -63,7 +67,11 @@ impl<H: Host> Coordinator<H> {
 
     /// Counters, including the queue length now and at its largest.
     pub fn stats(&self) -> (Stats, usize, usize) {
-        (self.session.borrow().stats, self.flight.waiting(), self.flight.max_waiting())
+        (
+            self.session.borrow().stats,
+            self.flight.waiting(),
+            self.flight.max_waiting(),
+        )
     }
 
     /// Counts a replay (the caller sent a request a second time).
@@ -106,7 +114,11 @@ impl<H: Host> Coordinator<H> {
     /// If a refresh is running, waits for it and returns its result.
     pub async fn wait_running(&self) -> Option<FlightResult> {
         let waiter = self.flight.wait_current()?;
-        Some(waiter.await.unwrap_or(Err(Error::RefreshFailed(Transient::Abandoned))))
+        Some(
+            waiter
+                .await
+                .unwrap_or(Err(Error::RefreshFailed(Transient::Abandoned))),
+        )
     }
 
     /// Gets a token newer than generation `seen`: adopts one that already exists, joins the
@@ -127,7 +139,9 @@ impl<H: Host> Coordinator<H> {
             }
         }
         let result = match self.flight.join() {
-            Join::Waiter(waiter) => waiter.await.unwrap_or(Err(Error::RefreshFailed(Transient::Abandoned))),
+            Join::Waiter(waiter) => waiter
+                .await
+                .unwrap_or(Err(Error::RefreshFailed(Transient::Abandoned))),
             Join::Leader(leader) => {
                 let (result, events) = self.lead().await;
                 // Release the waiters first, so listeners run with the lock already free.
@@ -149,7 +163,10 @@ impl<H: Host> Coordinator<H> {
         }
         let (generation, remaining) = {
             let session = self.session.borrow();
-            (session.token_generation(), session.remaining_s(self.host.now_ms()))
+            (
+                session.token_generation(),
+                session.remaining_s(self.host.now_ms()),
+            )
         };
         match (generation, remaining) {
             (Some(g), None) => Ok(Renewal::Renewed(g)),
@@ -164,7 +181,11 @@ impl<H: Host> Coordinator<H> {
         let (epoch, refresh_token) = {
             let mut session = self.session.borrow_mut();
             session.stats.refreshes += 1;
-            let token = if session.mode() == Mode::Body { session.refresh_token_copy() } else { None };
+            let token = if session.mode() == Mode::Body {
+                session.refresh_token_copy()
+            } else {
+                None
+            };
             (session.epoch(), token)
         };
         let outcome = self.host.refresh(refresh_token).await;

@@ -1,9 +1,9 @@
 //! Reading token endpoint answers: the token response body (login and refresh) and what an HTTP
 //! answer from the refresh endpoint means for the session.
 
-use crate::prelude::*;
 use crate::error::{EndReason, Error, Transient};
 use crate::json::{self, Json};
+use crate::prelude::*;
 use crate::token::{usable_expires_in, zero_string, Secret};
 
 /// Largest token response body read. Real ones are a few KiB.
@@ -50,19 +50,28 @@ fn extract(doc: &mut Json, fields: &FieldNames) -> Result<Grant, &'static str> {
         return Err("the body is not a JSON object");
     }
     if let Some(kind) = doc.get("token_type") {
-        if !kind.as_str().is_some_and(|k| k.eq_ignore_ascii_case("bearer")) {
+        if !kind
+            .as_str()
+            .is_some_and(|k| k.eq_ignore_ascii_case("bearer"))
+        {
             return Err("token_type is not Bearer");
         }
     }
-    let access = take_token(doc, fields.access.as_deref(), &ACCESS_NAMES)
-        .ok_or("no access token (expected a non-empty string in access_token, access or accessToken)")?;
+    let access = take_token(doc, fields.access.as_deref(), &ACCESS_NAMES).ok_or(
+        "no access token (expected a non-empty string in access_token, access or accessToken)",
+    )?;
     let refresh = take_token(doc, fields.refresh.as_deref(), &REFRESH_NAMES);
     let id_token = take_token(doc, Some("id_token"), &[]);
     let expires_in_s = match doc.get("expires_in") {
         Some(Json::Number(n)) => usable_expires_in(*n),
         _ => None, // missing, string, null...: unknown lifetime, renewed reactively
     };
-    Ok(Grant { access, refresh, id_token, expires_in_s })
+    Ok(Grant {
+        access,
+        refresh,
+        id_token,
+        expires_in_s,
+    })
 }
 
 /// Moves the token out of the first present member; it must be a non-empty string of visible
@@ -115,7 +124,10 @@ pub enum RefreshOutcome {
 
 impl RefreshOutcome {
     fn failed(error: Error) -> Self {
-        RefreshOutcome::Failed { error, retry_after_s: None }
+        RefreshOutcome::Failed {
+            error,
+            retry_after_s: None,
+        }
     }
 }
 
@@ -142,9 +154,17 @@ pub fn body_needed(status: u16) -> bool {
 
 /// Classifies a refresh endpoint answer (RELIABILITY.md §B).
 pub fn classify(answer: RefreshAnswer, fields: &FieldNames) -> RefreshOutcome {
-    let RefreshAnswer { status, content_type, retry_after_s, redirected, body } = answer;
+    let RefreshAnswer {
+        status,
+        content_type,
+        retry_after_s,
+        redirected,
+        body,
+    } = answer;
     if redirected || (300..400).contains(&status) || status == 0 {
-        return RefreshOutcome::failed(Error::InvalidRefreshResponse("the refresh endpoint redirected"));
+        return RefreshOutcome::failed(Error::InvalidRefreshResponse(
+            "the refresh endpoint redirected",
+        ));
     }
     match status {
         200..=299 => {
@@ -152,10 +172,14 @@ pub fn classify(answer: RefreshAnswer, fields: &FieldNames) -> RefreshOutcome {
             if !is_json {
                 let mut body = body;
                 body.as_mut().map(zero_string);
-                return RefreshOutcome::failed(Error::InvalidRefreshResponse("the content type is not JSON"));
+                return RefreshOutcome::failed(Error::InvalidRefreshResponse(
+                    "the content type is not JSON",
+                ));
             }
             match body {
-                None => RefreshOutcome::failed(Error::InvalidRefreshResponse("the body is too large")),
+                None => {
+                    RefreshOutcome::failed(Error::InvalidRefreshResponse("the body is too large"))
+                }
                 Some(b) => match parse_grant(b, fields) {
                     Ok(grant) => RefreshOutcome::Granted(grant),
                     Err(why) => RefreshOutcome::failed(Error::InvalidRefreshResponse(why)),
@@ -167,28 +191,40 @@ pub fn classify(answer: RefreshAnswer, fields: &FieldNames) -> RefreshOutcome {
             RefreshOutcome::Rejected(rejection_reason(body.as_deref()))
         }
         403 => RefreshOutcome::failed(Error::RefreshFailed(Transient::Forbidden)),
-        _ => RefreshOutcome::Failed { error: Error::RefreshFailed(Transient::Status(status)), retry_after_s },
+        _ => RefreshOutcome::Failed {
+            error: Error::RefreshFailed(Transient::Status(status)),
+            retry_after_s,
+        },
     }
 }
 
 /// `application/json` or any `+json` type, parameters ignored, case-insensitive.
 fn is_json_media_type(content_type: &str) -> bool {
     let bytes = content_type.as_bytes();
-    let media = bytes.split(|&b| b == b';').next().unwrap_or_default().trim_ascii();
+    let media = bytes
+        .split(|&b| b == b';')
+        .next()
+        .unwrap_or_default()
+        .trim_ascii();
     media.eq_ignore_ascii_case(b"application/json")
         || media.len() > 5 && media[media.len() - 5..].eq_ignore_ascii_case(b"+json")
 }
 
 /// Case-insensitive ASCII substring test on bytes (no `&str` pattern machinery).
 fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
-    haystack.as_bytes().windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+    haystack
+        .as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 /// `revoked` when the server says the token or its family was revoked, blacklisted or reused;
 /// otherwise `expired`.
 fn rejection_reason(body: Option<&str>) -> EndReason {
     let revoked = error_code(body).is_some_and(|code| {
-        ["revoked", "blacklist", "reuse"].iter().any(|word| contains_ignore_case(&code, word))
+        ["revoked", "blacklist", "reuse"]
+            .iter()
+            .any(|word| contains_ignore_case(&code, word))
     });
     if revoked {
         EndReason::Revoked
@@ -200,5 +236,7 @@ fn rejection_reason(body: Option<&str>) -> EndReason {
 /// The machine-readable error code of an error body: `code`, else `error`.
 pub fn error_code(body: Option<&str>) -> Option<String> {
     let doc = json::parse(body?).ok()?;
-    ["code", "error"].iter().find_map(|k| doc.get(k).and_then(Json::as_str).map(str::to_owned))
+    ["code", "error"]
+        .iter()
+        .find_map(|k| doc.get(k).and_then(Json::as_str).map(str::to_owned))
 }

@@ -2,6 +2,7 @@
 //! the coordinator that runs them around a session.
 
 pub mod backoff;
+pub mod body;
 pub mod coordinator;
 pub mod flight;
 pub mod grant;

@@ -1,9 +1,9 @@
 //! The session's state and its transitions. Every change returns the events it causes, which
 //! the caller delivers after releasing any borrow.
 
-use crate::prelude::*;
 use crate::claims;
 use crate::error::{EndReason, Error};
+use crate::prelude::*;
 use crate::refresh::backoff::Backoff;
 use crate::refresh::grant::{Grant, RefreshOutcome};
 use crate::token::{Lifetime, Secret};
@@ -166,13 +166,29 @@ impl Session {
         self.id_token = None;
         self.refresh = None;
         self.install(grant, now_ms);
-        [Event::TokenChange { generation: self.generation, authenticated: true }]
+        [Event::TokenChange {
+            generation: self.generation,
+            authenticated: true,
+        }]
     }
 
     fn install(&mut self, grant: Grant, now_ms: f64) {
-        let Grant { access, refresh, id_token, expires_in_s } = grant;
-        let exp_hint_s = claims::decode(access.expose()).ok().flatten().as_ref().and_then(claims::usable_exp);
-        self.lifetime = Some(Lifetime { received_at_ms: now_ms, expires_in_s, exp_hint_s });
+        let Grant {
+            access,
+            refresh,
+            id_token,
+            expires_in_s,
+        } = grant;
+        let exp_hint_s = claims::decode(access.expose())
+            .ok()
+            .flatten()
+            .as_ref()
+            .and_then(claims::usable_exp);
+        self.lifetime = Some(Lifetime {
+            received_at_ms: now_ms,
+            expires_in_s,
+            exp_hint_s,
+        });
         self.access = Some(access);
         if self.mode == Mode::Body {
             if let Some(rotated) = refresh {
@@ -188,7 +204,12 @@ impl Session {
 
     /// Applies a refresh outcome obtained in `epoch`. A result from an older epoch is discarded:
     /// a late refresh never resurrects a logged-out session or overwrites a newer login.
-    pub fn apply(&mut self, epoch: u64, outcome: RefreshOutcome, now_ms: f64) -> (Result<u64, Error>, Vec<Event>) {
+    pub fn apply(
+        &mut self,
+        epoch: u64,
+        outcome: RefreshOutcome,
+        now_ms: f64,
+    ) -> (Result<u64, Error>, Vec<Event>) {
         if epoch != self.epoch {
             return match self.token_generation() {
                 Some(generation) => (Ok(generation), Vec::new()),
@@ -202,11 +223,22 @@ impl Session {
                 let generation = self.generation;
                 (
                     Ok(generation),
-                    vec![Event::Refresh { generation }, Event::TokenChange { generation, authenticated: true }],
+                    vec![
+                        Event::Refresh { generation },
+                        Event::TokenChange {
+                            generation,
+                            authenticated: true,
+                        },
+                    ],
                 )
             }
-            RefreshOutcome::Rejected(reason) => (Err(Error::SessionExpired(reason)), self.end(reason)),
-            RefreshOutcome::Failed { error, retry_after_s } => {
+            RefreshOutcome::Rejected(reason) => {
+                (Err(Error::SessionExpired(reason)), self.end(reason))
+            }
+            RefreshOutcome::Failed {
+                error,
+                retry_after_s,
+            } => {
                 self.stats.refresh_failures += 1;
                 self.backoff.record_failure(now_ms, retry_after_s);
                 (Err(error), Vec::new())
@@ -230,7 +262,10 @@ impl Session {
         self.stats.session_ends += 1;
         vec![
             Event::SessionEnd(reason),
-            Event::TokenChange { generation: self.generation, authenticated: false },
+            Event::TokenChange {
+                generation: self.generation,
+                authenticated: false,
+            },
         ]
     }
 }

@@ -6,7 +6,6 @@ use crate::prelude::*;
 
 use core::cell::{Cell, RefCell};
 
-
 use wasm_bindgen::prelude::*;
 
 use super::convert::{object_of_numbers, set};
@@ -40,20 +39,30 @@ impl Listeners {
     /// Delivers an event with its payload.
     pub fn dispatch(&self, event: Event) {
         let (kind, payload) = match event {
-            Event::Refresh { generation } => (0, object_of_numbers(&[("generation", generation as f64)])),
+            Event::Refresh { generation } => {
+                (0, object_of_numbers(&[("generation", generation as f64)]))
+            }
             Event::SessionEnd(reason) => {
                 let p = js_sys::Object::new();
                 set(&p, "reason", &JsValue::from_str(reason.as_str()));
                 (1, p)
             }
-            Event::TokenChange { generation, authenticated } => {
+            Event::TokenChange {
+                generation,
+                authenticated,
+            } => {
                 let p = object_of_numbers(&[("generation", generation as f64)]);
                 set(&p, "authenticated", &JsValue::from_bool(authenticated));
                 (2, p)
             }
         };
-        let targets: Vec<js_sys::Function> =
-            self.entries.borrow().iter().filter(|(_, k, _)| *k == kind).map(|(_, _, f)| f.clone()).collect();
+        let targets: Vec<js_sys::Function> = self
+            .entries
+            .borrow()
+            .iter()
+            .filter(|(_, k, _)| *k == kind)
+            .map(|(_, _, f)| f.clone())
+            .collect();
         for f in targets {
             let _ = f.call1(&JsValue::UNDEFINED, &payload);
         }

@@ -3,7 +3,9 @@
 
 use wasm_bindgen::JsValue;
 
+use super::options::OptionsError;
 use crate::error::{Error, Transient};
+use crate::prelude::*;
 
 /// Converts an error into a JavaScript `Error` with `name` set.
 pub fn js_error(error: &Error) -> JsValue {
@@ -18,6 +20,24 @@ pub fn js_error(error: &Error) -> JsValue {
         _ => {}
     }
     e.into()
+}
+
+/// The error for bad options, naming the option.
+pub fn options_error(error: OptionsError) -> JsValue {
+    match error {
+        OptionsError::Invalid(e) => js_error(&e),
+        OptionsError::Unknown(key) => {
+            let e = js_error(&Error::InvalidOptions {
+                option: "",
+                problem: "",
+            });
+            let mut message = String::from("createTokenManager: option `");
+            message.push_str(&key);
+            message.push_str("` is not an option of tokenflight; check its spelling.");
+            set(&e, "message", &JsValue::from_str(&message));
+            e
+        }
+    }
 }
 
 /// `NonReplayableBody`, carrying the original 401 response for the app to inspect.

@@ -3,26 +3,23 @@
 
 use crate::prelude::*;
 
-
-
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
-use web_sys::{Headers, Request, RequestCredentials, RequestInit};
 
-use super::convert::{get, json_to_js, object_of_numbers};
+use super::convert::{get, object_of_numbers};
+use super::endpoints;
 use super::events::{unsubscribe_fn, Listeners};
 use super::host::WebHost;
-use super::js_error::{js_error, non_replayable};
-use super::net::{send, text_capped, within};
+use super::js_error::{js_error, non_replayable, options_error};
+use super::net::send;
 use super::options::Options;
 use super::request::Outgoing;
 use crate::claims;
 use crate::error::{EndReason, Error};
 use crate::refresh::coordinator::{Coordinator, Renewal};
-use crate::refresh::grant::{parse_grant, Grant, MAX_BODY_BYTES};
+use crate::refresh::grant::Grant;
 use crate::refresh::policy::{judge, Sent, Verdict};
 use crate::session::Mode;
-use crate::text::push_json_string;
 use crate::token::{usable_expires_in, Secret};
 
 type Core = Coordinator<WebHost>;
@@ -38,10 +35,15 @@ impl TokenManager {
     /// Validates the options; throws `InvalidOptions` naming the offending option.
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<TokenManager, JsValue> {
-        let options = Options::parse(&options).map_err(|e| js_error(&e))?;
+        let options = Options::parse(&options).map_err(options_error)?;
         let mode = options.mode;
-        let host = WebHost { options: Rc::new(options), listeners: Rc::new(Listeners::default()) };
-        Ok(TokenManager { core: Rc::new(Coordinator::new(host, mode)) })
+        let host = WebHost {
+            options: Rc::new(options),
+            listeners: Rc::new(Listeners::default()),
+        };
+        Ok(TokenManager {
+            core: Rc::new(Coordinator::new(host, mode)),
+        })
     }
 
     /// Keeps tokens from a login the app performed itself: `{ access, refresh, expiresIn, idToken }`.
@@ -83,14 +85,20 @@ impl TokenManager {
     #[wasm_bindgen(js_name = getAccessToken)]
     pub fn get_access_token(&self, options: JsValue) -> js_sys::Promise {
         let core = Rc::clone(&self.core);
-        let min_validity = get(&options, "minValiditySeconds").as_f64().filter(|v| v.is_finite()).unwrap_or(0.0);
+        let min_validity = get(&options, "minValiditySeconds")
+            .as_f64()
+            .filter(|v| v.is_finite())
+            .unwrap_or(0.0);
         future_to_promise(async move {
             match core.valid_token(min_validity).await {
-                Ok(Renewal::Renewed(_)) => Ok(core
-                    .session()
-                    .access()
-                    .map_or(JsValue::NULL, |(token, _)| JsValue::from_str(token.expose()))),
-                Ok(Renewal::Unavailable) | Err(Error::SessionExpired(_) | Error::LoggedOut) => Ok(JsValue::NULL),
+                Ok(Renewal::Renewed(_)) => {
+                    Ok(core.session().access().map_or(JsValue::NULL, |(token, _)| {
+                        JsValue::from_str(token.expose())
+                    }))
+                }
+                Ok(Renewal::Unavailable) | Err(Error::SessionExpired(_) | Error::LoggedOut) => {
+                    Ok(JsValue::NULL)
+                }
                 Err(e) => Err(js_error(&e)),
             }
         })
@@ -100,8 +108,13 @@ impl TokenManager {
     /// else `null`. Never verified; never use them to decide anything.
     pub fn claims(&self) -> JsValue {
         let session = self.core.session();
-        match session.display_token().map(|t| claims::decode(t.expose())) {
-            Some(Ok(Some(claims))) => json_to_js(&claims),
+        // Validated strictly by our decoder first; JSON.parse then builds the object (it defines
+        // a `__proto__` key as an ordinary own property, never as the prototype).
+        match session
+            .display_token()
+            .map(|t| claims::decode_with_text(t.expose()))
+        {
+            Some(Ok(Some((_, text)))) => js_sys::JSON::parse(&text).unwrap_or(JsValue::NULL),
             _ => JsValue::NULL,
         }
     }
@@ -116,15 +129,21 @@ impl TokenManager {
     /// function.
     pub fn on(&self, name: JsValue, listener: JsValue) -> Result<JsValue, JsValue> {
         let listener: js_sys::Function = listener.dyn_into().map_err(|_| {
-            js_error(&Error::InvalidArgument { argument: "on(name, listener): listener", problem: "must be a function" })
-        })?;
-        let listeners = &self.core.host().listeners;
-        let id = name.as_string().and_then(|n| listeners.add(&n, listener)).ok_or_else(|| {
             js_error(&Error::InvalidArgument {
-                argument: "on(name, listener): name",
-                problem: "must be \"refresh\", \"sessionEnd\" or \"tokenChange\"",
+                argument: "on(name, listener): listener",
+                problem: "must be a function",
             })
         })?;
+        let listeners = &self.core.host().listeners;
+        let id = name
+            .as_string()
+            .and_then(|n| listeners.add(&n, listener))
+            .ok_or_else(|| {
+                js_error(&Error::InvalidArgument {
+                    argument: "on(name, listener): name",
+                    problem: "must be \"refresh\", \"sessionEnd\" or \"tokenChange\"",
+                })
+            })?;
         Ok(unsubscribe_fn(listeners, id))
     }
 
@@ -163,7 +182,11 @@ fn current_bearer(core: &Core) -> (Option<Secret>, u64) {
     }
 }
 
-async fn fetch_with_token(core: &Core, input: &JsValue, init: &JsValue) -> Result<JsValue, JsValue> {
+async fn fetch_with_token(
+    core: &Core,
+    input: &JsValue,
+    init: &JsValue,
+) -> Result<JsValue, JsValue> {
     let options = Rc::clone(&core.host().options);
     let fetch_fn = options.fetch.as_ref();
     let outgoing = Outgoing::new(input, init, &options)?;
@@ -178,7 +201,11 @@ async fn fetch_with_token(core: &Core, input: &JsValue, init: &JsValue) -> Resul
     let first = send(fetch_fn, &outgoing.attempt(bearer.as_ref())?).await?;
     drop(bearer);
     let www_authenticate = first.headers().get("www-authenticate").ok().flatten();
-    let sent = Sent { allowed_origin: true, generation, replayed: false };
+    let sent = Sent {
+        allowed_origin: true,
+        generation,
+        replayed: false,
+    };
     let current = core.session().token_generation();
     match judge(first.status(), www_authenticate.as_deref(), sent, current) {
         Verdict::PassThrough => return Ok(first.into()),
@@ -207,8 +234,13 @@ fn grant_from_js(tokens: &JsValue) -> Result<Grant, Error> {
         match get(tokens, key) {
             v if v.is_undefined() || v.is_null() => Ok(None),
             v => match v.as_string() {
-                Some(s) if !s.is_empty() && s.bytes().all(|b| (0x21..0x7f).contains(&b)) => Ok(Some(Secret::new(s))),
-                _ => Err(Error::InvalidArgument { argument: key, problem: "must be a non-empty token string" }),
+                Some(s) if !s.is_empty() && s.bytes().all(|b| (0x21..0x7f).contains(&b)) => {
+                    Ok(Some(Secret::new(s)))
+                }
+                _ => Err(Error::InvalidArgument {
+                    argument: key,
+                    problem: "must be a non-empty token string",
+                }),
             },
         }
     };
@@ -216,68 +248,31 @@ fn grant_from_js(tokens: &JsValue) -> Result<Grant, Error> {
         argument: "setTokens({ access })",
         problem: "is required",
     })?;
-    let expires_in_s = get(tokens, "expiresIn").as_f64().and_then(usable_expires_in);
-    Ok(Grant { access, refresh: text("refresh")?, id_token: text("idToken")?, expires_in_s })
-}
-
-fn json_post(url: &str, body: Option<&str>) -> Result<Request, JsValue> {
-    let headers = Headers::new()?;
-    headers.set("Accept", "application/json")?;
-    let init = RequestInit::new();
-    init.set_method("POST");
-    init.set_credentials(RequestCredentials::Include);
-    if let Some(b) = body {
-        headers.set("Content-Type", "application/json")?;
-        init.set_body(&JsValue::from_str(b));
-    }
-    init.set_headers(&headers);
-    Request::new_with_str_and_init(url, &init)
+    let expires_in_s = get(tokens, "expiresIn")
+        .as_f64()
+        .and_then(usable_expires_in);
+    Ok(Grant {
+        access,
+        refresh: text("refresh")?,
+        id_token: text("idToken")?,
+        expires_in_s,
+    })
 }
 
 async fn login(core: &Core, credentials: &JsValue) -> Result<JsValue, Error> {
     let options = Rc::clone(&core.host().options);
-    let url = options.login_url.as_deref().ok_or(Error::InvalidOptions {
-        option: "loginUrl".into(),
-        problem: "must be set to use login()",
-    })?;
-    let body = js_sys::JSON::stringify(credentials).ok().and_then(|s| s.as_string()).ok_or(Error::InvalidArgument {
-        argument: "login(credentials)",
-        problem: "must be serializable as JSON",
-    })?;
-    let request = json_post(url, Some(&body)).map_err(|_| Error::LoginFailed(None))?;
-    let response = match within(options.refresh_timeout_ms, send(options.fetch.as_ref(), &request)).await {
-        Some(Ok(r)) => r,
-        _ => return Err(Error::LoginFailed(None)),
-    };
-    if !response.ok() {
-        return Err(Error::LoginFailed(Some(response.status())));
-    }
-    let text = text_capped(&response, MAX_BODY_BYTES).await.ok_or(Error::InvalidLoginResponse("the body is too large or unreadable"))?;
-    let grant = parse_grant(text, &options.fields).map_err(Error::InvalidLoginResponse)?;
+    let grant = endpoints::login(&options, credentials).await?;
     core.start(grant);
     Ok(JsValue::UNDEFINED)
 }
 
 async fn logout(core: &Core) {
     let options = Rc::clone(&core.host().options);
-    // Body mode: the server needs the refresh token to revoke it (SimpleJWT's blacklist).
-    let body = match options.mode {
-        Mode::Body => core.session().refresh_token_copy().map(|token| {
-            let mut s = String::with_capacity(token.expose().len() + 32);
-            s.push('{');
-            push_json_string(&mut s, options.fields.refresh.as_deref().unwrap_or("refresh"));
-            s.push(':');
-            push_json_string(&mut s, token.expose());
-            s.push('}');
-            Secret::new(s)
-        }),
+    let refresh_token = match options.mode {
+        Mode::Body => core.session().refresh_token_copy(),
         Mode::Cookie => None,
     };
+    // Locally first, so nothing uses the token while the server is told.
     core.end(EndReason::Logout);
-    if let Some(url) = options.logout_url.as_deref() {
-        if let Ok(request) = json_post(url, body.as_ref().map(Secret::expose)) {
-            drop(body);
-            let _ = within(options.refresh_timeout_ms, send(options.fetch.as_ref(), &request)).await;
-        }
-    }
+    endpoints::logout(&options, refresh_token).await;
 }

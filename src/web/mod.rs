@@ -2,6 +2,7 @@
 //! fetch wrapper, the refresh transport, events, and the `#[wasm_bindgen]` API.
 
 mod convert;
+mod endpoints;
 mod events;
 mod host;
 mod js_error;

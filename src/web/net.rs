@@ -1,5 +1,5 @@
-//! Calling fetch and reading answers: the underlying fetch function, a timeout race, and body
-//! reads capped in size. Every promise is wrapped in a `JsFuture` at once, which attaches its
+//! Calling fetch and reading answers: the underlying fetch function, and POSTs to the auth
+//! endpoints read under a deadline with their bodies capped in size. Every promise is wrapped in a `JsFuture` at once, which attaches its
 //! handlers, so nothing we abandon can surface as an unhandled rejection.
 
 use core::future::Future;
@@ -8,54 +8,152 @@ use core::task::{Context, Poll};
 
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Request, Response};
+use web_sys::{
+    AbortController, Headers, Request, RequestCredentials, RequestInit, RequestRedirect, Response,
+};
 
 use super::convert::{get, global};
 use super::timer::Sleep;
 use crate::prelude::*;
+use crate::refresh::grant::MAX_BODY_BYTES;
 
 /// Calls `fetch_fn` (or the global `fetch`) with `request` and awaits the `Response`.
 /// A rejection (network error, `AbortError`) is returned as the JavaScript error it was.
-pub async fn send(fetch_fn: Option<&js_sys::Function>, request: &Request) -> Result<Response, JsValue> {
+pub async fn send(
+    fetch_fn: Option<&js_sys::Function>,
+    request: &Request,
+) -> Result<Response, JsValue> {
     let promise = start(fetch_fn, request)?;
     let value = JsFuture::from(promise).await?;
-    value.dyn_into::<Response>().map_err(|_| js_sys::TypeError::new("fetch did not return a Response").into())
+    value
+        .dyn_into::<Response>()
+        .map_err(|_| js_sys::TypeError::new("fetch did not return a Response").into())
 }
 
-fn start(fetch_fn: Option<&js_sys::Function>, request: &Request) -> Result<js_sys::Promise, JsValue> {
+fn start(
+    fetch_fn: Option<&js_sys::Function>,
+    request: &Request,
+) -> Result<js_sys::Promise, JsValue> {
     let g = global();
     let result = match fetch_fn {
         Some(f) => f.call1(&JsValue::UNDEFINED, request)?,
         None => {
-            let f: js_sys::Function = get(&g, "fetch").dyn_into().map_err(|_| js_sys::TypeError::new("fetch is not available"))?;
+            let f: js_sys::Function = get(&g, "fetch")
+                .dyn_into()
+                .map_err(|_| js_sys::TypeError::new("fetch is not available"))?;
             f.call1(&g, request)?
         }
     };
     Ok(js_sys::Promise::resolve(&result))
 }
 
+/// A POST to one of the auth endpoints (refresh, login, logout).
+pub struct Post<'a> {
+    pub url: &'a str,
+    pub credentials: RequestCredentials,
+    /// Extra headers (copied; `Accept` and `Content-Type` are set on the copy).
+    pub headers: Option<&'a Headers>,
+    /// `(content type, body)`.
+    pub body: Option<(&'static str, &'a str)>,
+}
+
+/// An answer read before the deadline.
+pub struct Exchange {
+    pub response: Response,
+    /// The body, when `read_body(status)` asked for it and it fit the size cap.
+    pub body: Option<String>,
+}
+
+/// Why no answer was read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// No response (offline, CORS, DNS) or the request could not be built.
+    Network,
+    /// No answer within the deadline; the request was aborted.
+    Timeout,
+}
+
+/// Sends `post` and reads the answer within `ms`. Redirects are not followed (an auth endpoint
+/// that redirects is misconfigured, and following could send credentials elsewhere).
+pub async fn post_and_read(
+    fetch_fn: Option<&js_sys::Function>,
+    post: Post<'_>,
+    ms: u32,
+    read_body: fn(u16) -> bool,
+) -> Result<Exchange, Failure> {
+    let controller = AbortController::new().ok();
+    let request = build(&post, controller.as_ref()).map_err(|_| Failure::Network)?;
+    let work = async {
+        let response = send(fetch_fn, &request)
+            .await
+            .map_err(|_| Failure::Network)?;
+        let body = if read_body(response.status()) {
+            text_capped(&response, MAX_BODY_BYTES).await
+        } else {
+            None
+        };
+        Ok(Exchange { response, body })
+    };
+    let outcome = Race {
+        work: Box::pin(work),
+        timer: Sleep::new(ms),
+    }
+    .await;
+    if outcome.is_none() {
+        if let Some(c) = controller {
+            c.abort();
+        }
+    }
+    outcome.unwrap_or(Err(Failure::Timeout))
+}
+
+fn build(post: &Post<'_>, controller: Option<&AbortController>) -> Result<Request, JsValue> {
+    let headers = match post.headers {
+        Some(extra) => Headers::new_with_headers(extra)?,
+        None => Headers::new()?,
+    };
+    headers.set("Accept", "application/json")?;
+    let init = RequestInit::new();
+    init.set_method("POST");
+    init.set_redirect(RequestRedirect::Manual);
+    init.set_credentials(post.credentials);
+    if let Some((content_type, body)) = post.body {
+        headers.set("Content-Type", content_type)?;
+        init.set_body(&JsValue::from_str(body));
+    }
+    init.set_headers(&headers);
+    if let Some(c) = controller {
+        init.set_signal(Some(&c.signal()));
+    }
+    Request::new_with_str_and_init(post.url, &init)
+}
+
 /// Reads a response body as text when it is at most `cap` bytes; `None` when larger or unreadable.
-pub async fn text_capped(response: &Response, cap: usize) -> Option<String> {
+async fn text_capped(response: &Response, cap: usize) -> Option<String> {
     let declared = response.headers().get("content-length").ok().flatten();
-    if declared.and_then(|l| l.trim_ascii().parse::<u64>().ok()).is_some_and(|l| l > cap as u64) {
+    if declared
+        .and_then(|l| l.trim_ascii().parse::<u64>().ok())
+        .is_some_and(|l| l > cap as u64)
+    {
         return None;
     }
-    let text = JsFuture::from(response.text().ok()?).await.ok()?.as_string()?;
+    let text = JsFuture::from(response.text().ok()?)
+        .await
+        .ok()?
+        .as_string()?;
     (text.len() <= cap).then_some(text)
 }
 
-/// Resolves to `Some(output)` if `work` finishes within `ms`, else `None` (and drops `work`).
-pub async fn within<F: Future>(ms: u32, work: F) -> Option<F::Output> {
-    Race { work: Box::pin(work), timer: Sleep::new(ms) }.await
-}
+type Work<'a> = Pin<Box<dyn Future<Output = Result<Exchange, Failure>> + 'a>>;
 
-struct Race<F: Future> {
-    work: Pin<Box<F>>,
+/// The work or the timer, whichever finishes first; `None` when the timer won.
+struct Race<'a> {
+    work: Work<'a>,
     timer: Sleep,
 }
 
-impl<F: Future> Future for Race<F> {
-    type Output = Option<F::Output>;
+impl Future for Race<'_> {
+    type Output = Option<Result<Exchange, Failure>>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         if let Poll::Ready(v) = self.work.as_mut().poll(cx) {

@@ -8,17 +8,9 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use super::convert::{get, location_href};
 use crate::error::Error;
+use crate::refresh::body::BodyFormat;
 use crate::refresh::grant::FieldNames;
 use crate::session::Mode;
-
-/// How the refresh token travels in body mode.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum BodyFormat {
-    /// `{"refresh": "<token>"}` (Django REST Framework SimpleJWT).
-    Json,
-    /// `grant_type=refresh_token&refresh_token=<token>` (OAuth 2.0, RFC 6749 §6).
-    Form,
-}
 
 /// Validated options.
 pub struct Options {
@@ -31,37 +23,75 @@ pub struct Options {
     /// Exact origins (scheme://host:port) that receive the token.
     pub allowed_origins: Vec<String>,
     pub refresh_timeout_ms: u32,
-    pub refresh_headers: Vec<(String, String)>,
+    /// Static headers for the refresh call (copied into each request).
+    pub refresh_headers: Option<web_sys::Headers>,
     /// A fetch implementation to use instead of the global one (tests, instrumentation).
     pub fetch: Option<js_sys::Function>,
 }
 
 const KNOWN: [&str; 13] = [
-    "refreshUrl", "loginUrl", "logoutUrl", "refreshTokenIn", "refreshBody", "accessTokenField",
-    "refreshTokenField", "allowedOrigins", "refreshMarginSeconds", "refreshTimeoutMs",
-    "refreshHeaders", "crossTab", "fetch",
+    "refreshUrl",
+    "loginUrl",
+    "logoutUrl",
+    "refreshTokenIn",
+    "refreshBody",
+    "accessTokenField",
+    "refreshTokenField",
+    "allowedOrigins",
+    "refreshMarginSeconds",
+    "refreshTimeoutMs",
+    "refreshHeaders",
+    "crossTab",
+    "fetch",
 ];
 
-fn invalid(option: &str, problem: &'static str) -> Error {
-    Error::InvalidOptions { option: option.to_owned(), problem }
+/// Why the options were refused.
+pub enum OptionsError {
+    /// A known option has a bad value.
+    Invalid(Error),
+    /// An option name tokenflight does not know (a typo must not silently fall back).
+    Unknown(String),
+}
+
+impl From<Error> for OptionsError {
+    fn from(error: Error) -> Self {
+        OptionsError::Invalid(error)
+    }
+}
+
+fn invalid(option: &'static str, problem: &'static str) -> Error {
+    Error::InvalidOptions { option, problem }
 }
 
 impl Options {
     /// Parses the options object.
-    pub fn parse(raw: &JsValue) -> Result<Options, Error> {
+    pub fn parse(raw: &JsValue) -> Result<Options, OptionsError> {
         if !raw.is_object() {
-            return Err(invalid("options", "must be an object such as { refreshUrl: \"/api/token/refresh/\" }"));
+            return Err(OptionsError::Invalid(invalid(
+                "options",
+                "must be an object such as { refreshUrl: \"/api/token/refresh/\" }",
+            )));
         }
         for key in js_sys::Object::keys(raw.unchecked_ref::<js_sys::Object>()).iter() {
             let key = key.as_string().unwrap_or_default();
             if !KNOWN.contains(&key.as_str()) {
-                return Err(invalid(&key, "is not an option of tokenflight; check its spelling"));
+                return Err(OptionsError::Unknown(key));
             }
         }
+        Ok(Options::parse_known(raw)?)
+    }
+
+    fn parse_known(raw: &JsValue) -> Result<Options, Error> {
         let base = location_href();
         let refresh_url = match optional_string(raw, "refreshUrl")? {
-            Some(u) => resolve_url(&u, base.as_deref()).ok_or_else(|| invalid("refreshUrl", "is not a valid URL"))?,
-            None => return Err(invalid("refreshUrl", "is required (the URL of the token refresh endpoint)")),
+            Some(u) => resolve_url(&u, base.as_deref())
+                .ok_or_else(|| invalid("refreshUrl", "is not a valid URL"))?,
+            None => {
+                return Err(invalid(
+                    "refreshUrl",
+                    "is required (the URL of the token refresh endpoint)",
+                ))
+            }
         };
         let login_url = url_option(raw, "loginUrl", base.as_deref())?;
         let logout_url = url_option(raw, "logoutUrl", base.as_deref())?;
@@ -90,7 +120,10 @@ impl Options {
         }
         let fetch = match get(raw, "fetch") {
             v if v.is_undefined() => None,
-            v => Some(v.dyn_into::<js_sys::Function>().map_err(|_| invalid("fetch", "must be a function like window.fetch"))?),
+            v => Some(
+                v.dyn_into::<js_sys::Function>()
+                    .map_err(|_| invalid("fetch", "must be a function like window.fetch"))?,
+            ),
         };
         Ok(Options {
             refresh_url,
@@ -106,6 +139,11 @@ impl Options {
         })
     }
 
+    /// The JSON member that carries the refresh token in request bodies.
+    pub fn refresh_field(&self) -> &str {
+        self.fields.refresh.as_deref().unwrap_or("refresh")
+    }
+
     /// Whether `origin` (as `URL.origin` prints it) may receive the token.
     pub fn allows(&self, origin: &str) -> bool {
         self.allowed_origins.iter().any(|o| o == origin)
@@ -115,7 +153,10 @@ impl Options {
 fn optional_string(raw: &JsValue, key: &'static str) -> Result<Option<String>, Error> {
     match get(raw, key) {
         v if v.is_undefined() || v.is_null() => Ok(None),
-        v => v.as_string().map(Some).ok_or_else(|| invalid(key, "must be a string")),
+        v => v
+            .as_string()
+            .map(Some)
+            .ok_or_else(|| invalid(key, "must be a string")),
     }
 }
 
@@ -126,40 +167,54 @@ fn non_empty(raw: &JsValue, key: &'static str) -> Result<Option<String>, Error> 
     }
 }
 
-fn url_option(raw: &JsValue, key: &'static str, base: Option<&str>) -> Result<Option<String>, Error> {
+fn url_option(
+    raw: &JsValue,
+    key: &'static str,
+    base: Option<&str>,
+) -> Result<Option<String>, Error> {
     match optional_string(raw, key)? {
-        Some(u) => resolve_url(&u, base).map(Some).ok_or_else(|| invalid(key, "is not a valid URL")),
+        Some(u) => resolve_url(&u, base)
+            .map(Some)
+            .ok_or_else(|| invalid(key, "is not a valid URL")),
         None => Ok(None),
     }
 }
 
-fn number(raw: &JsValue, key: &'static str, default: f64, min: f64, max: f64) -> Result<f64, Error> {
+fn number(
+    raw: &JsValue,
+    key: &'static str,
+    default: f64,
+    min: f64,
+    max: f64,
+) -> Result<f64, Error> {
     match get(raw, key) {
         v if v.is_undefined() => Ok(default),
         v => match v.as_f64() {
             Some(n) if n >= min && n <= max => Ok(n),
-            _ => Err(invalid(key, "must be a number in its allowed range (see the documentation)")),
+            _ => Err(invalid(
+                key,
+                "must be a number in its allowed range (see the documentation)",
+            )),
         },
     }
 }
 
-fn headers(raw: &JsValue) -> Result<Vec<(String, String)>, Error> {
+/// The static refresh headers as a `Headers` object: the browser validates names and values.
+fn headers(raw: &JsValue) -> Result<Option<web_sys::Headers>, Error> {
     let value = get(raw, "refreshHeaders");
     if value.is_undefined() {
-        return Ok(Vec::new());
+        return Ok(None);
     }
-    if !value.is_object() {
-        return Err(invalid("refreshHeaders", "must be an object of header names to string values"));
-    }
-    let mut out = Vec::new();
-    for entry in js_sys::Object::entries(value.unchecked_ref::<js_sys::Object>()).iter() {
-        let pair: js_sys::Array = entry.unchecked_into();
-        match (pair.get(0).as_string(), pair.get(1).as_string()) {
-            (Some(name), Some(v)) => out.push((name, v)),
-            _ => return Err(invalid("refreshHeaders", "must map header names to string values")),
-        }
-    }
-    Ok(out)
+    value
+        .dyn_ref::<js_sys::Object>()
+        .and_then(|o| web_sys::Headers::new_with_record_from_str_to_str(o).ok())
+        .map(Some)
+        .ok_or_else(|| {
+            invalid(
+                "refreshHeaders",
+                "must map valid header names to string values",
+            )
+        })
 }
 
 fn allowed_origins(raw: &JsValue, base: Option<&str>) -> Result<Vec<String>, Error> {
@@ -167,14 +222,19 @@ fn allowed_origins(raw: &JsValue, base: Option<&str>) -> Result<Vec<String>, Err
     let value = get(raw, "allowedOrigins");
     if value.is_undefined() {
         // Default: the page's own origin only.
-        return Ok(base.and_then(|b| web_sys::Url::new(b).ok()).map(|u| vec![u.origin()]).unwrap_or_default());
+        return Ok(base
+            .and_then(|b| web_sys::Url::new(b).ok())
+            .map(|u| vec![u.origin()])
+            .unwrap_or_default());
     }
     if !js_sys::Array::is_array(&value) {
         return Err(invalid("allowedOrigins", PROBLEM));
     }
     let mut origins = Vec::new();
     for item in js_sys::Array::from(&value).iter() {
-        let text = item.as_string().ok_or_else(|| invalid("allowedOrigins", PROBLEM))?;
+        let text = item
+            .as_string()
+            .ok_or_else(|| invalid("allowedOrigins", PROBLEM))?;
         origins.push(normalize_origin(&text).ok_or_else(|| invalid("allowedOrigins", PROBLEM))?);
     }
     Ok(origins)
@@ -184,10 +244,11 @@ fn allowed_origins(raw: &JsValue, base: Option<&str>) -> Result<Vec<String>, Err
 /// credentials and non-HTTP schemes: an origin must be exactly an origin.
 fn normalize_origin(text: &str) -> Option<String> {
     let url = web_sys::Url::new(text).ok()?;
-    let scheme_ok = matches!(url.protocol().as_str(), "http:" | "https:");
-    let bare = url.pathname() == "/" && url.search().is_empty() && url.hash().is_empty();
-    let no_userinfo = url.username().is_empty() && url.password().is_empty();
-    (scheme_ok && bare && no_userinfo && !text.ends_with(['?', '#'])).then(|| url.origin())
+    let origin = url.origin();
+    // Exactly an origin: nothing after it but the root path (no userinfo, path, query, hash).
+    let bare = url.href().len() == origin.len() + 1 && !text.ends_with(['?', '#']);
+    let http = origin.starts_with("https://") || origin.starts_with("http://");
+    (bare && http).then_some(origin)
 }
 
 /// Resolves `url` against the page's URL (absolute URLs need no base).

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Runs every check and test: installs what is missing, then formatting, clippy (native, wasm32,
+# and the no_std npm build), native tests, the package build with its size limit, and the
+# browser tests in headless Chrome and Firefox.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
+
+section() { printf '\n==== %s\n' "$*"; }
+
+section "setup"
+bash scripts/setup.sh
+
+section "cargo fmt --check"
+cargo fmt --all -- --check
+
+section "clippy (native, wasm32, npm build)"
+cargo clippy --all-targets --quiet -- -D warnings
+cargo clippy --all-targets --quiet --target wasm32-unknown-unknown -- -D warnings
+cargo clippy --lib --quiet --target wasm32-unknown-unknown --features npm -- -D warnings
+
+section "native tests (pure core)"
+cargo test --quiet
+
+section "package build and size"
+bash scripts/build.sh
+
+section "browser tests: headless Chrome"
+wasm-pack test --headless --chrome -- --test browser -- --nocapture 2>&1 | grep -vE '^\s+(Compiling|Finished|Running|Downloaded|Downloading)\b'
+section "browser tests: headless Firefox"
+wasm-pack test --headless --firefox -- --test browser -- --nocapture 2>&1 | grep -vE '^\s+(Compiling|Finished|Running|Downloaded|Downloading)\b'
+
+section "all tests passed"

@@ -1,0 +1,126 @@
+//! The three auth endpoint calls: refresh (for the coordinator), login and logout.
+
+use wasm_bindgen::JsValue;
+use web_sys::RequestCredentials;
+
+use super::net::{post_and_read, Failure, Post};
+use super::options::Options;
+use crate::error::{Error, Transient};
+use crate::refresh::backoff::parse_retry_after;
+use crate::refresh::body::refresh_token_body;
+use crate::refresh::grant::{
+    body_needed, classify, parse_grant, Grant, RefreshAnswer, RefreshOutcome,
+};
+use crate::session::Mode;
+use crate::token::Secret;
+
+/// The refresh call: POST to the exact configured URL with the configured headers, the cookie
+/// (cookie mode) or the refresh token in the body (body mode), and never the access token.
+pub async fn refresh(options: &Options, refresh_token: Option<Secret>) -> RefreshOutcome {
+    let body =
+        refresh_token.map(|t| refresh_token_body(options.body_format, options.refresh_field(), &t));
+    let post = Post {
+        url: &options.refresh_url,
+        credentials: match options.mode {
+            Mode::Cookie => RequestCredentials::Include,
+            Mode::Body => RequestCredentials::SameOrigin,
+        },
+        headers: options.refresh_headers.as_ref(),
+        body: body.as_ref().map(|(kind, b)| (*kind, b.expose())),
+    };
+    let exchange = post_and_read(
+        options.fetch.as_ref(),
+        post,
+        options.refresh_timeout_ms,
+        body_needed,
+    )
+    .await;
+    drop(body);
+    match exchange {
+        Ok(x) => {
+            let headers = x.response.headers();
+            let redirected = x.response.redirected()
+                || x.response.type_() == web_sys::ResponseType::Opaqueredirect;
+            let answer = RefreshAnswer {
+                status: x.response.status(),
+                content_type: headers.get("content-type").ok().flatten(),
+                retry_after_s: headers
+                    .get("retry-after")
+                    .ok()
+                    .flatten()
+                    .as_deref()
+                    .and_then(parse_retry_after),
+                redirected,
+                body: x.body,
+            };
+            classify(answer, &options.fields)
+        }
+        Err(failure) => RefreshOutcome::Failed {
+            error: Error::RefreshFailed(match failure {
+                Failure::Network => Transient::Network,
+                Failure::Timeout => Transient::Timeout,
+            }),
+            retry_after_s: None,
+        },
+    }
+}
+
+/// POSTs the credentials as JSON to `loginUrl` (cookies included, so the server can set the
+/// refresh cookie) and returns the tokens it answered with.
+pub async fn login(options: &Options, credentials: &JsValue) -> Result<Grant, Error> {
+    let url = options.login_url.as_deref().ok_or(Error::InvalidOptions {
+        option: "loginUrl",
+        problem: "must be set to use login()",
+    })?;
+    let json = js_sys::JSON::stringify(credentials)
+        .ok()
+        .and_then(|s| s.as_string())
+        .ok_or(Error::InvalidArgument {
+            argument: "login(credentials)",
+            problem: "must be serializable as JSON",
+        })?;
+    let post = Post {
+        url,
+        credentials: RequestCredentials::Include,
+        headers: None,
+        body: Some(("application/json", &json)),
+    };
+    let x = post_and_read(
+        options.fetch.as_ref(),
+        post,
+        options.refresh_timeout_ms,
+        |s| (200..300).contains(&s),
+    )
+    .await
+    .map_err(|_| Error::LoginFailed(None))?;
+    if !x.response.ok() {
+        return Err(Error::LoginFailed(Some(x.response.status())));
+    }
+    let text = x.body.ok_or(Error::InvalidLoginResponse(
+        "the body is too large or unreadable",
+    ))?;
+    parse_grant(text, &options.fields).map_err(Error::InvalidLoginResponse)
+}
+
+/// Tells the server to end the session, best effort: every failure is ignored. In body mode
+/// the refresh token is sent so the server can revoke it (SimpleJWT's blacklist endpoint).
+pub async fn logout(options: &Options, refresh_token: Option<Secret>) {
+    let Some(url) = options.logout_url.as_deref() else {
+        return;
+    };
+    let body =
+        refresh_token.map(|t| refresh_token_body(options.body_format, options.refresh_field(), &t));
+    let post = Post {
+        url,
+        credentials: RequestCredentials::Include,
+        headers: None,
+        body: body.as_ref().map(|(kind, b)| (*kind, b.expose())),
+    };
+    let _ = post_and_read(
+        options.fetch.as_ref(),
+        post,
+        options.refresh_timeout_ms,
+        |_| false,
+    )
+    .await;
+}
