@@ -56,52 +56,30 @@ impl TokenManager {
 
     /// POSTs the credentials as JSON to `loginUrl` and keeps the returned tokens.
     pub fn login(&self, credentials: JsValue) -> js_sys::Promise {
-        let core = Rc::clone(&self.core);
-        future_to_promise(async move { login(&core, &credentials).await.map_err(|e| js_error(&e)) })
+        self.spawn(Call::Login(credentials))
     }
 
     /// On page load: one silent refresh through the HttpOnly cookie. Resolves to whether a
     /// session exists.
     pub fn restore(&self) -> js_sys::Promise {
-        let core = Rc::clone(&self.core);
-        future_to_promise(async move {
-            match core.restore().await {
-                Ok(Renewal::Renewed(_)) => Ok(JsValue::TRUE),
-                Ok(Renewal::Unavailable) | Err(Error::SessionExpired(_)) => Ok(JsValue::FALSE),
-                Err(e) => Err(js_error(&e)),
-            }
-        })
+        self.spawn(Call::Restore)
     }
 
     /// Drop-in for `window.fetch`: attaches the token to allowed origins and handles 401 with
     /// a single-flight refresh and one replay. Resolves to the real `Response`.
     pub fn fetch(&self, input: JsValue, init: JsValue) -> js_sys::Promise {
-        let core = Rc::clone(&self.core);
-        future_to_promise(async move { fetch_with_token(&core, &input, &init).await })
+        self.spawn(Call::Fetch(input, init))
     }
 
     /// A token valid for at least `minValiditySeconds` (default 0), renewing if needed, for
     /// WebSocket / SSE connections. Resolves to `null` when signed out.
     #[wasm_bindgen(js_name = getAccessToken)]
     pub fn get_access_token(&self, options: JsValue) -> js_sys::Promise {
-        let core = Rc::clone(&self.core);
         let min_validity = get(&options, "minValiditySeconds")
             .as_f64()
             .filter(|v| v.is_finite())
             .unwrap_or(0.0);
-        future_to_promise(async move {
-            match core.valid_token(min_validity).await {
-                Ok(Renewal::Renewed(_)) => {
-                    Ok(core.session().access().map_or(JsValue::NULL, |(token, _)| {
-                        JsValue::from_str(token.expose())
-                    }))
-                }
-                Ok(Renewal::Unavailable) | Err(Error::SessionExpired(_) | Error::LoggedOut) => {
-                    Ok(JsValue::NULL)
-                }
-                Err(e) => Err(js_error(&e)),
-            }
-        })
+        self.spawn(Call::AccessToken(min_validity))
     }
 
     /// Display-only claims: the ID token's if known, else the access token's if it is a JWT,
@@ -150,11 +128,7 @@ impl TokenManager {
     /// Ends the session: wipes the tokens, releases waiting requests with `LoggedOut`, calls
     /// `logoutUrl` best effort. Never throws; safe to call any number of times.
     pub fn logout(&self) -> js_sys::Promise {
-        let core = Rc::clone(&self.core);
-        future_to_promise(async move {
-            logout(&core).await;
-            Ok(JsValue::UNDEFINED)
-        })
+        self.spawn(Call::Logout)
     }
 
     /// Counters: `{ refreshes, refreshFailures, replays, queued, maxQueued, sessionEnds, generation }`.
@@ -171,6 +145,48 @@ impl TokenManager {
             ("generation", generation as f64),
         ])
         .into()
+    }
+}
+
+/// An asynchronous method call: every promise the API returns is made by `spawn`, in one place.
+enum Call {
+    Login(JsValue),
+    Restore,
+    Fetch(JsValue, JsValue),
+    AccessToken(f64),
+    Logout,
+}
+
+impl TokenManager {
+    fn spawn(&self, call: Call) -> js_sys::Promise {
+        future_to_promise(run(Rc::clone(&self.core), call))
+    }
+}
+
+async fn run(core: Rc<Core>, call: Call) -> Result<JsValue, JsValue> {
+    match call {
+        Call::Fetch(input, init) => fetch_with_token(&core, &input, &init).await,
+        Call::Login(credentials) => login(&core, &credentials).await.map_err(|e| js_error(&e)),
+        Call::Restore => match core.restore().await {
+            Ok(Renewal::Renewed(_)) => Ok(JsValue::TRUE),
+            Ok(Renewal::Unavailable) | Err(Error::SessionExpired(_)) => Ok(JsValue::FALSE),
+            Err(e) => Err(js_error(&e)),
+        },
+        Call::AccessToken(min_validity) => match core.valid_token(min_validity).await {
+            Ok(Renewal::Renewed(_)) => {
+                Ok(core.session().access().map_or(JsValue::NULL, |(token, _)| {
+                    JsValue::from_str(token.expose())
+                }))
+            }
+            Ok(Renewal::Unavailable) | Err(Error::SessionExpired(_) | Error::LoggedOut) => {
+                Ok(JsValue::NULL)
+            }
+            Err(e) => Err(js_error(&e)),
+        },
+        Call::Logout => {
+            logout(&core).await;
+            Ok(JsValue::UNDEFINED)
+        }
     }
 }
 
