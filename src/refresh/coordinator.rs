@@ -145,7 +145,7 @@ impl<H: Host> Coordinator<H> {
             Join::Leader(leader) => {
                 let (result, events) = self.lead().await;
                 // Release the waiters first, so listeners run with the lock already free.
-                leader.finish(result.clone());
+                leader.finish(result);
                 self.deliver(&events);
                 result
             }
