@@ -1,1 +1,116 @@
-// placeholder
+// Type declarations for tokenflight (see DESIGN.md §2 for the contract).
+
+/** Options of `createTokenManager`. Unknown options are refused with `InvalidOptions`. */
+export interface TokenManagerOptions {
+  /** URL of the token refresh endpoint (required). Relative URLs resolve against the page. */
+  refreshUrl: string;
+  /** Used by `login()`: credentials are POSTed there as JSON. */
+  loginUrl?: string;
+  /** Called by `logout()`, best effort. */
+  logoutUrl?: string;
+  /** Where the refresh token lives: an HttpOnly cookie (default) or Wasm memory ("body"). */
+  refreshTokenIn?: "cookie" | "body";
+  /** Body mode only: `{"refresh": rt}` (default, SimpleJWT) or OAuth 2.0 `grant_type=refresh_token`. */
+  refreshBody?: "json" | "form";
+  /** Response member holding the access token; default: first of access_token, access, accessToken. */
+  accessTokenField?: string;
+  /** Response member holding the refresh token; default: first of refresh_token, refresh, refreshToken. */
+  refreshTokenField?: string;
+  /** Origins that receive the Authorization header, e.g. "https://api.example.com". Default: the page's origin. */
+  allowedOrigins?: string[];
+  /** Renew this many seconds before expiry (default 30). */
+  refreshMarginSeconds?: number;
+  /** Waiters are released with `RefreshFailed` after this long (default 10000). */
+  refreshTimeoutMs?: number;
+  /** Static headers on the refresh call, e.g. a CSRF header. */
+  refreshHeaders?: Record<string, string>;
+  /** One refresh per origin across tabs; logout reaches every tab (default true). */
+  crossTab?: boolean;
+  /** A fetch implementation to use instead of `globalThis.fetch` (tests, instrumentation). */
+  fetch?: (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
+}
+
+/** Tokens from a login the app performed itself. */
+export interface Tokens {
+  access: string;
+  /** Kept only with `refreshTokenIn: "body"`. */
+  refresh?: string;
+  /** Seconds of validity, measured from now. */
+  expiresIn?: number;
+  /** An OpenID Connect ID token; preferred by `claims()`. */
+  idToken?: string;
+}
+
+export type SessionEndReason = "expired" | "revoked" | "logout" | "otherTab";
+
+export interface TokenManagerEvents {
+  /** A refresh succeeded. */
+  refresh: { generation: number };
+  /** The token changed or was removed: reconnect WebSockets / SSE. */
+  tokenChange: { generation: number; authenticated: boolean };
+  /** The session ended; fires once per session. */
+  sessionEnd: { reason: SessionEndReason };
+}
+
+export interface TokenManagerStats {
+  /** Refresh calls made to the server. */
+  refreshes: number;
+  /** Refresh calls that failed without ending the session. */
+  refreshFailures: number;
+  /** Requests sent a second time with a newer token. */
+  replays: number;
+  /** Requests waiting for the running refresh now. */
+  queued: number;
+  /** The longest queue so far. */
+  maxQueued: number;
+  sessionEnds: number;
+  /** Generation of the token held (0: none yet). */
+  generation: number;
+}
+
+/** The stable `name` of every error tokenflight rejects with. */
+export type TokenflightErrorName =
+  | "SessionExpired"
+  | "RefreshFailed"
+  | "InvalidRefreshResponse"
+  | "NonReplayableBody"
+  | "LoggedOut"
+  | "TooManyRefreshes"
+  | "LoginFailed"
+  | "InvalidLoginResponse"
+  | "InvalidArgument"
+  | "InvalidOptions";
+
+export interface TokenflightError extends Error {
+  name: TokenflightErrorName;
+  /** HTTP status, for `RefreshFailed` and `LoginFailed` when the server answered. */
+  status?: number;
+  /** For `SessionExpired`. */
+  reason?: SessionEndReason;
+  /** For `NonReplayableBody`: the original 401 response. */
+  response?: Response;
+}
+
+export interface TokenManager {
+  /** Keep tokens from a login the app performed itself. Throws `InvalidArgument`. */
+  setTokens(tokens: Tokens): void;
+  /** POST credentials as JSON to `loginUrl` and keep the returned tokens. */
+  login(credentials: unknown): Promise<void>;
+  /** On page load: silent refresh through the cookie. Resolves to whether a session exists. */
+  restore(): Promise<boolean>;
+  /** Drop-in for `window.fetch`. */
+  fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
+  /** A token valid for at least `minValiditySeconds` (default 0); `null` when signed out. */
+  getAccessToken(options?: { minValiditySeconds?: number }): Promise<string | null>;
+  /** Display-only, unverified claims, or `null`. Never base a decision on them. */
+  claims(): Record<string, unknown> | null;
+  readonly isAuthenticated: boolean;
+  /** Subscribe; returns an unsubscribe function. */
+  on<K extends keyof TokenManagerEvents>(name: K, listener: (event: TokenManagerEvents[K]) => void): () => void;
+  /** Never throws; idempotent. */
+  logout(): Promise<void>;
+  stats(): TokenManagerStats;
+}
+
+/** Loads the WebAssembly module (once) and creates a manager. Rejects with `InvalidOptions`. */
+export function createTokenManager(options: TokenManagerOptions): Promise<TokenManager>;

@@ -41,8 +41,6 @@ pub enum Transient {
     /// 403 from the refresh endpoint: a configuration problem (CSRF header, credentials), not
     /// a reason to end the session, and never retried in a loop.
     Forbidden,
-    /// An earlier failure asked us to wait (backoff or `Retry-After`); no call was made.
-    BackingOff,
     /// The refresh was abandoned before it finished (its task was dropped).
     Abandoned,
 }
@@ -125,9 +123,6 @@ impl Error {
                 }
                 Transient::Forbidden => m.push_str(
                     "Token refresh got HTTP 403: check refreshHeaders (CSRF) and the refresh cookie's Path.",
-                ),
-                Transient::BackingOff => m.push_str(
-                    "Token refresh is backing off after a failure. Session kept; retry shortly.",
                 ),
                 Transient::Abandoned => {
                     m.push_str("Token refresh was abandoned; retry.")

@@ -295,11 +295,16 @@ async fn malformed_refresh_answers_are_invalid_and_store_nothing() {
         server.set_refresh_mode(mode);
         server.expire();
         let results = all_settled((0..20).map(|_| fetch(&m, "/api/data")).collect()).await;
+        let names: Vec<String> = results
+            .iter()
+            .map(|(f, e)| format!("{f}:{}:{}", text(e, "name"), text(e, "message")))
+            .collect();
         assert!(
             results
                 .iter()
                 .all(|(f, e)| !f && text(e, "name") == "InvalidRefreshResponse"),
-            "{mode}"
+            "{mode}: {:?}",
+            &names[..1]
         );
         assert_eq!(server.refresh_calls(), 1, "{mode}");
         assert_eq!(

@@ -230,7 +230,7 @@ fn an_aborted_waiter_leaves_the_queue_and_the_others_proceed() {
 }
 
 #[test]
-fn transient_failure_backs_off_then_allows_a_new_call() {
+fn during_backoff_late_callers_get_the_same_error_without_a_call() {
     let (core, host) = core(Mode::Cookie);
     core.start(grant("t1", Some(300.0)));
     let mut pool = LocalPool::new();
@@ -244,7 +244,7 @@ fn transient_failure_backs_off_then_allows_a_new_call() {
     assert!(early
         .borrow()
         .iter()
-        .all(|r| *r == Err(Error::RefreshFailed(Transient::BackingOff))));
+        .all(|r| *r == Err(Error::RefreshFailed(Transient::Network))));
     assert_eq!(host.refresh_calls(), 1, "Retry-After respected: no call");
     host.clock_ms.set(host.clock_ms.get() + 5_000.0);
     storm(&mut pool, &core, 10, 1);

@@ -134,8 +134,10 @@ impl<H: Host> Coordinator<H> {
             if !session.can_refresh() {
                 return Ok(Renewal::Unavailable);
             }
-            if !self.flight.is_running() && !session.backoff_allows(self.host.now_ms()) {
-                return Err(Error::RefreshFailed(Transient::BackingOff));
+            if !self.flight.is_running() {
+                if let Some(error) = session.backoff_error(self.host.now_ms()) {
+                    return Err(error);
+                }
             }
         }
         let result = match self.flight.join() {

@@ -76,6 +76,7 @@ pub struct Session {
     /// its result is stale and must be discarded.
     epoch: u64,
     backoff: Backoff,
+    last_failure: Option<Error>,
     /// Counters reported by `stats()`.
     pub stats: Stats,
 }
@@ -93,6 +94,7 @@ impl Session {
             generation: 0,
             epoch: 0,
             backoff: Backoff::default(),
+            last_failure: None,
             stats: Stats::default(),
         }
     }
@@ -147,9 +149,14 @@ impl Session {
         }
     }
 
-    /// Whether backoff allows a refresh call at `now_ms`.
-    pub fn backoff_allows(&self, now_ms: f64) -> bool {
-        self.backoff.allows(now_ms)
+    /// While backing off after a failed refresh, the error it failed with: a request whose 401
+    /// arrives during the backoff gets the same error as the requests that waited for it.
+    pub fn backoff_error(&self, now_ms: f64) -> Option<Error> {
+        if self.backoff.allows(now_ms) {
+            None
+        } else {
+            self.last_failure
+        }
     }
 
     /// `restore()` was called: allow one silent cookie refresh even after an earlier end.
@@ -241,6 +248,7 @@ impl Session {
             } => {
                 self.stats.refresh_failures += 1;
                 self.backoff.record_failure(now_ms, retry_after_s);
+                self.last_failure = Some(error);
                 (Err(error), Vec::new())
             }
         }
