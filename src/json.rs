@@ -71,11 +71,7 @@ impl Json {
 
 /// Parses one complete JSON document.
 pub fn parse(input: &str) -> Result<Json, JsonError> {
-    let mut p = Parser {
-        bytes: input.as_bytes(),
-        src: input,
-        pos: 0,
-    };
+    let mut p = Parser { bytes: input.as_bytes(), src: input, pos: 0 };
     p.skip_ws();
     let value = p.value(0)?;
     p.skip_ws();
@@ -109,11 +105,7 @@ impl Parser<'_> {
     }
 
     fn expect_literal(&mut self, lit: &[u8], value: Json) -> Result<Json, JsonError> {
-        if self
-            .bytes
-            .get(self.pos..)
-            .is_some_and(|rest| rest.starts_with(lit))
-        {
+        if self.bytes.get(self.pos..).is_some_and(|rest| rest.starts_with(lit)) {
             self.pos += lit.len();
             Ok(value)
         } else {
@@ -305,10 +297,7 @@ impl Parser<'_> {
     }
 
     fn hex4(&mut self) -> Result<u32, JsonError> {
-        let digits = self
-            .bytes
-            .get(self.pos..self.pos + 4)
-            .ok_or(JsonError::Syntax)?;
+        let digits = self.bytes.get(self.pos..self.pos + 4).ok_or(JsonError::Syntax)?;
         let mut v = 0u32;
         for &d in digits {
             v = v * 16 + char::from(d).to_digit(16).ok_or(JsonError::Syntax)?;
@@ -373,11 +362,7 @@ fn decimal_to_f64(text: &[u8]) -> f64 {
             match b {
                 b'-' => exp_negative = true,
                 b'+' => {}
-                d => {
-                    exp_part = exp_part
-                        .saturating_mul(10)
-                        .saturating_add(i32::from(d - b'0'))
-                }
+                d => exp_part = exp_part.saturating_mul(10).saturating_add(i32::from(d - b'0')),
             }
         }
         exponent = exponent.saturating_add(if exp_negative { -exp_part } else { exp_part });
@@ -490,11 +475,9 @@ mod tests {
             assert_eq!(parse(text), Ok(Json::Number(want)), "{text}");
         }
         // Far from anything a token carries: within a few ulps is the documented promise.
-        for (text, want) in [
-            ("1e300", 1e300),
-            ("-4.9e-300", -4.9e-300),
-            ("1.7976931348623157e308", f64::MAX),
-        ] {
+        for (text, want) in
+            [("1e300", 1e300), ("-4.9e-300", -4.9e-300), ("1.7976931348623157e308", f64::MAX)]
+        {
             match parse(text) {
                 Ok(Json::Number(n)) => assert!(((n - want) / want).abs() < 1e-14, "{text}: {n}"),
                 other => panic!("{text}: {other:?}"),

@@ -114,10 +114,7 @@ mod tests {
     fn formatting_never_shows_the_secret() {
         let s = Secret::new("eyJhbGciOiJIUzI1NiJ9.secret.sig".into());
         assert_eq!(format!("{s:?} {s}"), "[REDACTED] [REDACTED]");
-        assert_eq!(
-            s.bearer_header().expose(),
-            "Bearer eyJhbGciOiJIUzI1NiJ9.secret.sig"
-        );
+        assert_eq!(s.bearer_header().expose(), "Bearer eyJhbGciOiJIUzI1NiJ9.secret.sig");
     }
 
     #[test]
@@ -134,24 +131,13 @@ mod tests {
 
     #[test]
     fn expires_in_wins_over_exp_and_bad_values_are_unknown() {
-        let l = Lifetime {
-            received_at_ms: 1_000.0,
-            expires_in_s: Some(60.0),
-            exp_hint_s: Some(5.0),
-        };
+        let l =
+            Lifetime { received_at_ms: 1_000.0, expires_in_s: Some(60.0), exp_hint_s: Some(5.0) };
         assert_eq!(l.expires_at_ms(), Some(61_000.0));
         assert_eq!(l.remaining_s(31_000.0), Some(30.0));
-        let hint = Lifetime {
-            received_at_ms: 0.0,
-            expires_in_s: None,
-            exp_hint_s: Some(100.0),
-        };
+        let hint = Lifetime { received_at_ms: 0.0, expires_in_s: None, exp_hint_s: Some(100.0) };
         assert_eq!(hint.expires_at_ms(), Some(100_000.0));
-        let opaque = Lifetime {
-            received_at_ms: 0.0,
-            expires_in_s: None,
-            exp_hint_s: None,
-        };
+        let opaque = Lifetime { received_at_ms: 0.0, expires_in_s: None, exp_hint_s: None };
         assert_eq!(opaque.remaining_s(5.0), None);
         for bad in [0.0, -1.0, f64::NAN, f64::INFINITY, 1e300] {
             assert_eq!(usable_expires_in(bad), None, "{bad}");

@@ -87,11 +87,8 @@ fn manager(server: &FakeServer, extra: JsValue) -> TokenManager {
 /// A manager holding the server's current (valid) token.
 fn signed_in(server: &FakeServer, extra: JsValue) -> TokenManager {
     let m = manager(server, extra);
-    m.set_tokens(obj(&[
-        ("access", server.access_token().into()),
-        ("expiresIn", 300.into()),
-    ]))
-    .unwrap();
+    m.set_tokens(obj(&[("access", server.access_token().into()), ("expiresIn", 300.into())]))
+        .unwrap();
     m
 }
 
@@ -108,18 +105,13 @@ fn collect_settled(results: JsValue) -> Vec<(bool, JsValue)> {
         .iter()
         .map(|r| {
             let fulfilled = text(&r, "status") == "fulfilled";
-            (
-                fulfilled,
-                prop(&r, if fulfilled { "value" } else { "reason" }),
-            )
+            (fulfilled, prop(&r, if fulfilled { "value" } else { "reason" }))
         })
         .collect()
 }
 
 fn status_of(response: &JsValue) -> u16 {
-    response
-        .dyn_ref::<web_sys::Response>()
-        .map_or(0, |r| r.status())
+    response.dyn_ref::<web_sys::Response>().map_or(0, |r| r.status())
 }
 
 fn fetch(m: &TokenManager, url: &str) -> Promise {
@@ -138,6 +130,31 @@ fn count_events(
     (seen, off)
 }
 
+/// What a storm left behind: the server, the manager, every request's outcome, and the
+/// `sessionEnd` events seen.
+struct Storm {
+    server: FakeServer,
+    m: TokenManager,
+    results: Vec<(bool, JsValue)>,
+    ends: std::rc::Rc<std::cell::RefCell<Vec<JsValue>>>,
+}
+
+/// Signs in, makes the server answer refreshes per `mode` and stop accepting the token, then
+/// fires `n` concurrent requests and waits for all of them.
+async fn storm(mode: &str, n: usize, extra: JsValue) -> Storm {
+    let server = new_server();
+    let m = signed_in(&server, extra);
+    let (ends, _) = count_events(&m, "sessionEnd");
+    server.set_refresh_mode(mode);
+    server.expire();
+    let results = all_settled((0..n).map(|_| fetch(&m, "/api/data")).collect()).await;
+    Storm { server, m, results, ends }
+}
+
+fn all_rejected_with(results: &[(bool, JsValue)], name: &str) -> bool {
+    results.iter().all(|(fulfilled, e)| !fulfilled && text(e, "name") == name)
+}
+
 fn stats(m: &TokenManager) -> JsValue {
     m.stats()
 }
@@ -152,28 +169,15 @@ fn page_origin() -> String {
 async fn a_storm_of_n_concurrent_401s_makes_exactly_one_refresh() {
     let before = unhandled_rejections();
     for n in [1usize, 10, 100, 1000] {
-        let server = new_server();
-        let m = signed_in(&server, JsValue::UNDEFINED);
-        server.expire();
-        let results = all_settled((0..n).map(|_| fetch(&m, "/api/data")).collect()).await;
-        let ok = results
-            .iter()
-            .filter(|(f, r)| *f && status_of(r) == 200)
-            .count();
-        assert_eq!(
-            ok, n,
-            "every request of the storm succeeds after one refresh"
-        );
+        let Storm { server, m, results, .. } = storm("ok", n, JsValue::UNDEFINED).await;
+        let ok = results.iter().filter(|(f, r)| *f && status_of(r) == 200).count();
+        assert_eq!(ok, n, "every request of the storm succeeds after one refresh");
         assert_eq!(server.refresh_calls(), 1, "N = {n}");
         assert_eq!(num(&stats(&m), "replays") as usize, n);
         assert_eq!(num(&stats(&m), "queued"), 0.0);
-        console_log!(
-            "storm N={} refresh_calls={} replays={} ok={}",
-            n,
-            server.refresh_calls(),
-            n,
-            ok
-        );
+        let replays = num(&stats(&m), "replays");
+        let refresh_calls = server.refresh_calls();
+        console_log!("storm N={n} refresh_calls={refresh_calls} replays={replays} ok={ok}");
     }
     settle(30).await;
     assert_eq!(unhandled_rejections(), before);
@@ -182,23 +186,11 @@ async fn a_storm_of_n_concurrent_401s_makes_exactly_one_refresh() {
 #[wasm_bindgen_test]
 async fn a_rejected_refresh_with_1000_queued_ends_the_session_once() {
     let before = unhandled_rejections();
-    for (mode, reason) in [
-        ("reject", "expired"),
-        ("invalid_grant", "expired"),
-        ("revoked", "revoked"),
-    ] {
-        let server = new_server();
-        let m = signed_in(&server, JsValue::UNDEFINED);
-        let (ends, _) = count_events(&m, "sessionEnd");
-        server.set_refresh_mode(mode);
-        server.expire();
-        let results = all_settled((0..1000).map(|_| fetch(&m, "/api/data")).collect()).await;
-        assert!(
-            results
-                .iter()
-                .all(|(f, e)| !f && text(e, "name") == "SessionExpired"),
-            "{mode}"
-        );
+    for (mode, reason) in
+        [("reject", "expired"), ("invalid_grant", "expired"), ("revoked", "revoked")]
+    {
+        let Storm { server, m, results, ends } = storm(mode, 1000, JsValue::UNDEFINED).await;
+        assert!(all_rejected_with(&results, "SessionExpired"), "{mode}");
         assert!(results.iter().all(|(_, e)| !text(e, "message").is_empty()));
         assert_eq!(server.refresh_calls(), 1);
         assert_eq!(ends.borrow().len(), 1, "one sessionEnd for {mode}");
@@ -217,23 +209,9 @@ async fn a_rejected_refresh_with_1000_queued_ends_the_session_once() {
 #[wasm_bindgen_test]
 async fn a_transient_refresh_failure_keeps_the_session() {
     let before = unhandled_rejections();
-    for (mode, status) in [
-        ("error503", 503.0),
-        ("network", f64::NAN),
-        ("forbidden", 403.0),
-    ] {
-        let server = new_server();
-        let m = signed_in(&server, JsValue::UNDEFINED);
-        let (ends, _) = count_events(&m, "sessionEnd");
-        server.set_refresh_mode(mode);
-        server.expire();
-        let results = all_settled((0..100).map(|_| fetch(&m, "/api/data")).collect()).await;
-        assert!(
-            results
-                .iter()
-                .all(|(f, e)| !f && text(e, "name") == "RefreshFailed"),
-            "{mode}"
-        );
+    for (mode, status) in [("error503", 503.0), ("network", f64::NAN), ("forbidden", 403.0)] {
+        let Storm { server, m, results, ends } = storm(mode, 100, JsValue::UNDEFINED).await;
+        assert!(all_rejected_with(&results, "RefreshFailed"), "{mode}");
         if !status.is_nan() {
             assert_eq!(num(&results[0].1, "status"), status);
         }
@@ -266,13 +244,8 @@ async fn a_refresh_that_never_answers_is_released_by_the_timeout() {
     let started = js_sys::Date::now();
     let results = all_settled((0..50).map(|_| fetch(&m, "/api/data")).collect()).await;
     let elapsed = js_sys::Date::now() - started;
-    assert!(results
-        .iter()
-        .all(|(f, e)| !f && text(e, "name") == "RefreshFailed"));
-    assert!(
-        elapsed < 1150.0,
-        "settled within the timeout plus a second ({elapsed} ms)"
-    );
+    assert!(results.iter().all(|(f, e)| !f && text(e, "name") == "RefreshFailed"));
+    assert!(elapsed < 1150.0, "settled within the timeout plus a second ({elapsed} ms)");
     assert_eq!(num(&stats(&m), "queued"), 0.0);
     // The lock was released: a later call refreshes again.
     server.set_refresh_mode("ok");
@@ -288,31 +261,12 @@ async fn a_refresh_that_never_answers_is_released_by_the_timeout() {
 async fn malformed_refresh_answers_are_invalid_and_store_nothing() {
     let before = unhandled_rejections();
     for mode in ["html", "redirect", "no_token", "huge"] {
-        let server = new_server();
-        let m = signed_in(&server, JsValue::UNDEFINED);
-        let (refreshes, _) = count_events(&m, "refresh");
-        let generation = num(&stats(&m), "generation");
-        server.set_refresh_mode(mode);
-        server.expire();
-        let results = all_settled((0..20).map(|_| fetch(&m, "/api/data")).collect()).await;
-        let names: Vec<String> = results
-            .iter()
-            .map(|(f, e)| format!("{f}:{}:{}", text(e, "name"), text(e, "message")))
-            .collect();
-        assert!(
-            results
-                .iter()
-                .all(|(f, e)| !f && text(e, "name") == "InvalidRefreshResponse"),
-            "{mode}: {:?}",
-            &names[..1]
-        );
+        let Storm { server, m, results, .. } = storm(mode, 20, JsValue::UNDEFINED).await;
+        let first = text(&results[0].1, "message");
+        assert!(all_rejected_with(&results, "InvalidRefreshResponse"), "{mode}: {first}");
         assert_eq!(server.refresh_calls(), 1, "{mode}");
-        assert_eq!(
-            num(&stats(&m), "generation"),
-            generation,
-            "nothing stored for {mode}"
-        );
-        assert_eq!(refreshes.borrow().len(), 0);
+        assert_eq!(num(&stats(&m), "generation"), 1.0, "nothing stored for {mode}");
+        assert!(m.is_authenticated(), "the session is kept after {mode}");
     }
     settle(30).await;
     assert_eq!(unhandled_rejections(), before);
@@ -331,11 +285,7 @@ async fn a_stale_401_is_replayed_without_a_new_refresh() {
     assert_eq!(server.refresh_calls(), 1);
     let slow = JsFuture::from(slow).await.unwrap();
     assert_eq!(status_of(&slow), 200);
-    assert_eq!(
-        server.refresh_calls(),
-        1,
-        "the stale 401 reused the newer token"
-    );
+    assert_eq!(server.refresh_calls(), 1, "the stale 401 reused the newer token");
     assert_eq!(num(&stats(&m), "replays"), 2.0);
 }
 
@@ -344,11 +294,7 @@ async fn a_request_is_replayed_at_most_once() {
     let server = new_server();
     let m = signed_in(&server, JsValue::UNDEFINED);
     let response = JsFuture::from(fetch(&m, "/api/always401")).await.unwrap();
-    assert_eq!(
-        status_of(&response),
-        401,
-        "the replay's 401 goes to the caller"
-    );
+    assert_eq!(status_of(&response), 401, "the replay's 401 goes to the caller");
     assert_eq!(server.refresh_calls(), 1);
     assert_eq!(server.api_calls(), 2);
 }
@@ -357,11 +303,7 @@ async fn a_request_is_replayed_at_most_once() {
 async fn forbidden_and_insufficient_scope_pass_through_without_refresh() {
     let server = new_server();
     let m = signed_in(&server, JsValue::UNDEFINED);
-    for (url, status) in [
-        ("/api/scope", 403),
-        ("/api/scope401", 401),
-        ("/api/forbidden", 403),
-    ] {
+    for (url, status) in [("/api/scope", 403), ("/api/scope401", 401), ("/api/forbidden", 403)] {
         let response = JsFuture::from(fetch(&m, url)).await.unwrap();
         assert_eq!(status_of(&response), status, "{url}");
     }
@@ -382,38 +324,21 @@ async fn request_bodies_are_replayed_byte_identical() {
             v if v.is_undefined() => JsValue::from_str("/api/data"),
             v => v,
         };
-        let response = JsFuture::from(m.fetch(input, prop(&case, "init")))
-            .await
-            .unwrap();
+        let response = JsFuture::from(m.fetch(input, prop(&case, "init"))).await.unwrap();
         assert_eq!(status_of(&response), 200, "{name}");
-        let api: Vec<JsValue> = server
-            .requests()
-            .iter()
-            .filter(|r| text(r, "url").ends_with("/api/data"))
-            .collect();
+        let api: Vec<JsValue> =
+            server.requests().iter().filter(|r| text(r, "url").ends_with("/api/data")).collect();
         assert_eq!(api.len(), 2, "{name}: sent once, replayed once");
         let (first, replay) = (&api[0], &api[1]);
-        let first_body = js_sys::JSON::stringify(&prop(first, "body"))
-            .unwrap()
-            .as_string()
-            .unwrap();
-        let replay_body = js_sys::JSON::stringify(&prop(replay, "body"))
-            .unwrap()
-            .as_string()
-            .unwrap();
+        let first_body =
+            js_sys::JSON::stringify(&prop(first, "body")).unwrap().as_string().unwrap();
+        let replay_body =
+            js_sys::JSON::stringify(&prop(replay, "body")).unwrap().as_string().unwrap();
         assert!(first_body.len() > 2, "{name}: the body was sent");
         assert_eq!(first_body, replay_body, "{name}: replay is byte-identical");
-        assert_eq!(
-            text(first, "contentType"),
-            text(replay, "contentType"),
-            "{name}"
-        );
+        assert_eq!(text(first, "contentType"), text(replay, "contentType"), "{name}");
         assert_eq!(text(first, "method"), text(replay, "method"), "{name}");
-        assert_eq!(
-            text(first, "idempotencyKey"),
-            text(replay, "idempotencyKey"),
-            "{name}"
-        );
+        assert_eq!(text(first, "idempotencyKey"), text(replay, "idempotencyKey"), "{name}");
         assert_ne!(
             text(first, "authorization"),
             text(replay, "authorization"),
@@ -423,15 +348,43 @@ async fn request_bodies_are_replayed_byte_identical() {
 }
 
 #[wasm_bindgen_test]
+async fn a_url_input_and_every_request_option_survive_the_replay() {
+    let server = new_server();
+    let m = signed_in(&server, JsValue::UNDEFINED);
+    server.expire();
+    let url_ctor: js_sys::Function = prop(&js_sys::global(), "URL").unchecked_into();
+    let url =
+        Reflect::construct(&url_ctor, &Array::of2(&"/api/data".into(), &page_origin().into()))
+            .unwrap();
+    let headers = obj(&[("Idempotency-Key", "k-9".into()), ("X-Trace", "t-1".into())]);
+    let init = obj(&[
+        ("method", "POST".into()),
+        ("body", "payload".into()),
+        ("cache", "no-store".into()),
+        ("keepalive", true.into()),
+        ("headers", headers),
+    ]);
+    let response = JsFuture::from(m.fetch(url, init)).await.unwrap();
+    assert_eq!(status_of(&response), 200);
+    let sent: Vec<JsValue> = server.requests().iter().collect();
+    assert_eq!(sent.len(), 3, "401, refresh, replay");
+    let (first, replay) = (&sent[0], &sent[2]);
+    for key in ["url", "method", "idempotencyKey", "trace", "cache", "mode", "contentType"] {
+        assert_eq!(text(first, key), text(replay, key), "{key} preserved");
+    }
+    assert_eq!(prop(first, "keepalive").as_bool(), prop(replay, "keepalive").as_bool());
+    assert_eq!(text(replay, "idempotencyKey"), "k-9");
+    assert_eq!(text(replay, "cache"), "no-store");
+    assert_ne!(text(first, "authorization"), text(replay, "authorization"));
+}
+
+#[wasm_bindgen_test]
 async fn a_stream_body_is_never_replayed() {
     let server = new_server();
     let m = signed_in(&server, JsValue::UNDEFINED);
     server.expire();
-    let init = obj(&[
-        ("method", "POST".into()),
-        ("body", stream_body()),
-        ("duplex", "half".into()),
-    ]);
+    let init =
+        obj(&[("method", "POST".into()), ("body", stream_body()), ("duplex", "half".into())]);
     // Browsers that cannot send stream bodies at all (Firefox) reject as window.fetch does.
     let plain = web_sys::Request::new_with_str_and_init("/api/data", init.unchecked_ref());
     let result = JsFuture::from(m.fetch("/api/data".into(), init)).await;
@@ -442,11 +395,7 @@ async fn a_stream_body_is_never_replayed() {
     }
     assert_eq!(text(&error, "name"), "NonReplayableBody");
     assert_eq!(status_of(&prop(&error, "response")), 401);
-    assert_eq!(
-        server.refresh_calls(),
-        1,
-        "the token was renewed for the app's retry"
-    );
+    assert_eq!(server.refresh_calls(), 1, "the token was renewed for the app's retry");
     assert_eq!(server.api_calls(), 1);
 }
 
@@ -467,18 +416,10 @@ async fn the_token_goes_only_to_allowed_origins() {
         let response = JsFuture::from(fetch(&m, url)).await.unwrap();
         assert_eq!(status_of(&response), 401, "{url} passes through");
     }
-    let credentials_in_url = JsFuture::from(fetch(
-        &m,
-        &format!("http://user:pw@127.0.0.1:{port}/api/data"),
-    ))
-    .await;
-    assert!(
-        credentials_in_url.is_err(),
-        "fetch refuses URLs with credentials"
-    );
-    let own = JsFuture::from(fetch(&m, &format!("{origin}/api/data")))
-        .await
-        .unwrap();
+    let credentials_in_url =
+        JsFuture::from(fetch(&m, &format!("http://user:pw@127.0.0.1:{port}/api/data"))).await;
+    assert!(credentials_in_url.is_err(), "fetch refuses URLs with credentials");
+    let own = JsFuture::from(fetch(&m, &format!("{origin}/api/data"))).await.unwrap();
     assert_eq!(status_of(&own), 200);
     for r in server.requests().iter() {
         let carries = !prop(&r, "authorization").is_null();
@@ -496,20 +437,12 @@ async fn the_token_goes_only_to_allowed_origins() {
     let other = format!("http://localhost:{port}");
     let m = signed_in(
         &server,
-        obj(&[(
-            "allowedOrigins",
-            Array::of1(&format!("{other}/").into()).into(),
-        )]),
+        obj(&[("allowedOrigins", Array::of1(&format!("{other}/").into()).into())]),
     );
-    JsFuture::from(fetch(&m, &format!("{other}/api/data")))
-        .await
-        .unwrap();
+    JsFuture::from(fetch(&m, &format!("{other}/api/data"))).await.unwrap();
     JsFuture::from(fetch(&m, "/api/data")).await.unwrap();
-    let sent: Vec<bool> = server
-        .requests()
-        .iter()
-        .map(|r| !prop(&r, "authorization").is_null())
-        .collect();
+    let sent: Vec<bool> =
+        server.requests().iter().map(|r| !prop(&r, "authorization").is_null()).collect();
     assert_eq!(sent, vec![true, false]);
 }
 
@@ -520,25 +453,15 @@ async fn the_refresh_call_carries_configured_headers_and_never_the_access_token(
     let m = signed_in(&server, obj(&[("refreshHeaders", headers)]));
     server.expire();
     JsFuture::from(fetch(&m, "/api/data")).await.unwrap();
-    let refresh: Vec<JsValue> = server
-        .requests()
-        .iter()
-        .filter(|r| text(r, "url").ends_with("/refresh"))
-        .collect();
+    let refresh: Vec<JsValue> =
+        server.requests().iter().filter(|r| text(r, "url").ends_with("/refresh")).collect();
     assert_eq!(refresh.len(), 1);
-    assert_eq!(
-        text(&refresh[0], "url"),
-        format!("{}/refresh", page_origin())
-    );
+    assert_eq!(text(&refresh[0], "url"), format!("{}/refresh", page_origin()));
     assert!(prop(&refresh[0], "authorization").is_null());
     assert_eq!(text(&refresh[0], "credentials"), "include");
     assert_eq!(text(&refresh[0], "csrf"), "csrf-123");
     assert_eq!(text(&refresh[0], "method"), "POST");
-    assert_eq!(
-        Array::from(&prop(&refresh[0], "body")).length(),
-        0,
-        "cookie mode sends no body"
-    );
+    assert_eq!(Array::from(&prop(&refresh[0], "body")).length(), 0, "cookie mode sends no body");
 }
 
 #[wasm_bindgen_test]
@@ -547,20 +470,15 @@ async fn no_token_reaches_storage_cookies_urls_or_the_console() {
     let server = new_server();
     let m = manager(&server, JsValue::UNDEFINED);
     let (ends, _) = count_events(&m, "sessionEnd");
-    JsFuture::from(m.login(obj(&[
-        ("username", "ada".into()),
-        ("password", "pw".into()),
-    ])))
-    .await
-    .unwrap();
+    JsFuture::from(m.login(obj(&[("username", "ada".into()), ("password", "pw".into())])))
+        .await
+        .unwrap();
     assert!(m.is_authenticated());
     server.expire();
     let ok = JsFuture::from(fetch(&m, "/api/data")).await.unwrap();
     assert_eq!(status_of(&ok), 200);
     JsFuture::from(m.logout()).await.unwrap();
-    JsFuture::from(m.logout())
-        .await
-        .expect("logout twice never throws");
+    JsFuture::from(m.logout()).await.expect("logout twice never throws");
     assert_eq!(ends.borrow().len(), 1, "one sessionEnd for two logouts");
     assert_eq!(text(&ends.borrow()[0], "reason"), "logout");
     assert!(!m.is_authenticated());
@@ -584,17 +502,13 @@ async fn no_token_reaches_storage_cookies_urls_or_the_console() {
 
 #[wasm_bindgen_test]
 async fn body_mode_sends_the_refresh_token_as_json_or_form_and_keeps_rotations() {
-    for (format, expected_prefix) in [
-        ("json", "{\"refresh\":\""),
-        ("form", "grant_type=refresh_token&refresh_token="),
-    ] {
+    for (format, expected_prefix) in
+        [("json", "{\"refresh\":\""), ("form", "grant_type=refresh_token&refresh_token=")]
+    {
         let server = new_server();
         let m = manager(
             &server,
-            obj(&[
-                ("refreshTokenIn", "body".into()),
-                ("refreshBody", format.into()),
-            ]),
+            obj(&[("refreshTokenIn", "body".into()), ("refreshBody", format.into())]),
         );
         m.set_tokens(obj(&[
             ("access", server.access_token().into()),
@@ -607,26 +521,17 @@ async fn body_mode_sends_the_refresh_token_as_json_or_form_and_keeps_rotations()
         let rotated = server.refresh_token();
         server.expire();
         JsFuture::from(fetch(&m, "/api/data")).await.unwrap();
-        let bodies: Vec<String> = server
-            .refresh_bodies()
-            .iter()
-            .map(|b| b.as_string().unwrap())
-            .collect();
+        let bodies: Vec<String> =
+            server.refresh_bodies().iter().map(|b| b.as_string().unwrap()).collect();
         assert_eq!(bodies.len(), 2);
         assert!(
             bodies[0].starts_with(expected_prefix) && bodies[0].contains(&first_refresh),
             "{format}: {}",
             bodies[0].len()
         );
-        assert!(
-            bodies[1].contains(&rotated),
-            "{format}: the rotated refresh token is used next"
-        );
-        let refresh: Vec<JsValue> = server
-            .requests()
-            .iter()
-            .filter(|r| text(r, "url").ends_with("/refresh"))
-            .collect();
+        assert!(bodies[1].contains(&rotated), "{format}: the rotated refresh token is used next");
+        let refresh: Vec<JsValue> =
+            server.requests().iter().filter(|r| text(r, "url").ends_with("/refresh")).collect();
         assert_eq!(text(&refresh[0], "credentials"), "same-origin");
     }
 }
@@ -637,10 +542,7 @@ async fn bad_options_fail_at_once_naming_the_option() {
     let cases = [
         (obj(&[]), "refreshUrl"),
         (
-            obj(&[
-                ("refreshUrl", "/r".into()),
-                ("refreshTokenIn", "localStorage".into()),
-            ]),
+            obj(&[("refreshUrl", "/r".into()), ("refreshTokenIn", "localStorage".into())]),
             "refreshTokenIn",
         ),
         (
@@ -653,28 +555,16 @@ async fn bad_options_fail_at_once_naming_the_option() {
         (
             obj(&[
                 ("refreshUrl", "/r".into()),
-                (
-                    "allowedOrigins",
-                    Array::of1(&"https://api.example.com/v1".into()).into(),
-                ),
+                ("allowedOrigins", Array::of1(&"https://api.example.com/v1".into()).into()),
             ]),
             "allowedOrigins",
         ),
+        (obj(&[("refreshUrl", "/r".into()), ("refreshURL", "/x".into())]), "refreshURL"),
         (
-            obj(&[("refreshUrl", "/r".into()), ("refreshURL", "/x".into())]),
-            "refreshURL",
-        ),
-        (
-            obj(&[
-                ("refreshUrl", "/r".into()),
-                ("refreshTimeoutMs", (-1).into()),
-            ]),
+            obj(&[("refreshUrl", "/r".into()), ("refreshTimeoutMs", (-1).into())]),
             "refreshTimeoutMs",
         ),
-        (
-            obj(&[("refreshUrl", "/r".into()), ("fetch", "no".into())]),
-            "fetch",
-        ),
+        (obj(&[("refreshUrl", "/r".into()), ("fetch", "no".into())]), "fetch"),
         (JsValue::UNDEFINED, "options"),
     ];
     for (options, named) in cases {
@@ -693,21 +583,13 @@ async fn bad_options_fail_at_once_naming_the_option() {
 async fn concurrent_get_access_token_shares_one_refresh() {
     let server = new_server();
     let m = manager(&server, JsValue::UNDEFINED); // no token yet: cookie mode restores silently
-    let results = all_settled(
-        (0..1000)
-            .map(|_| m.get_access_token(JsValue::UNDEFINED))
-            .collect(),
-    )
-    .await;
+    let results =
+        all_settled((0..1000).map(|_| m.get_access_token(JsValue::UNDEFINED)).collect()).await;
     assert_eq!(server.refresh_calls(), 1);
     let token = server.access_token();
-    assert!(results
-        .iter()
-        .all(|(f, t)| *f && t.as_string().as_deref() == Some(token.as_str())));
+    assert!(results.iter().all(|(f, t)| *f && t.as_string().as_deref() == Some(token.as_str())));
     JsFuture::from(m.logout()).await.unwrap();
-    let after = JsFuture::from(m.get_access_token(JsValue::UNDEFINED))
-        .await
-        .unwrap();
+    let after = JsFuture::from(m.get_access_token(JsValue::UNDEFINED)).await.unwrap();
     assert!(after.is_null(), "null when signed out");
 }
 
@@ -738,14 +620,9 @@ async fn logout_during_a_refresh_rejects_the_queue_and_resurrects_nothing() {
     settle(20).await;
     JsFuture::from(m.logout()).await.unwrap();
     let results = pending.await;
-    assert!(results
-        .iter()
-        .all(|(f, e)| !f && text(e, "name") == "LoggedOut"));
+    assert!(results.iter().all(|(f, e)| !f && text(e, "name") == "LoggedOut"));
     settle(150).await;
-    assert!(
-        !m.is_authenticated(),
-        "the late refresh answer was discarded"
-    );
+    assert!(!m.is_authenticated(), "the late refresh answer was discarded");
     settle(30).await;
     assert_eq!(unhandled_rejections(), before);
 }
@@ -761,20 +638,12 @@ async fn claims_are_decoded_for_display_only() {
     let claims = m.claims();
     assert_eq!(text(&claims, "sub"), "42");
     assert_eq!(text(&claims, "name"), "<b>Zoë</b>");
-    assert!(
-        prop(&claims, "admin").is_undefined(),
-        "__proto__ stays a plain key"
-    );
-    m.set_tokens(obj(&[("access", "opaque-token".into())]))
-        .unwrap();
+    assert!(prop(&claims, "admin").is_undefined(), "__proto__ stays a plain key");
+    m.set_tokens(obj(&[("access", "opaque-token".into())])).unwrap();
     assert!(m.claims().is_null());
     assert!(m.is_authenticated(), "an opaque token works");
     let id = "eyJhbGciOiJIUzI1NiJ9.eyJuYW1lIjoiQWRhIn0.c2ln"; // {"name":"Ada"}
-    m.set_tokens(obj(&[
-        ("access", "opaque-token".into()),
-        ("idToken", id.into()),
-    ]))
-    .unwrap();
+    m.set_tokens(obj(&[("access", "opaque-token".into()), ("idToken", id.into())])).unwrap();
     assert_eq!(text(&m.claims(), "name"), "Ada");
 }
 
@@ -788,9 +657,7 @@ async fn events_fire_once_each_and_unsubscribe_works() {
     all_settled((0..50).map(|_| fetch(&m, "/api/data")).collect()).await;
     assert_eq!(refreshes.borrow().len(), 1);
     assert_eq!(changes.borrow().len(), 1);
-    off.unchecked_ref::<js_sys::Function>()
-        .call0(&JsValue::UNDEFINED)
-        .unwrap();
+    off.unchecked_ref::<js_sys::Function>().call0(&JsValue::UNDEFINED).unwrap();
     server.expire();
     JsFuture::from(fetch(&m, "/api/data")).await.unwrap();
     assert_eq!(refreshes.borrow().len(), 1, "unsubscribed");
@@ -802,9 +669,5 @@ async fn events_fire_once_each_and_unsubscribe_works() {
     m.on("refresh".into(), throwing).unwrap();
     server.expire();
     let ok = JsFuture::from(fetch(&m, "/api/data")).await.unwrap();
-    assert_eq!(
-        status_of(&ok),
-        200,
-        "a throwing listener does not break the library"
-    );
+    assert_eq!(status_of(&ok), 200, "a throwing listener does not break the library");
 }

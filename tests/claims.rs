@@ -10,11 +10,7 @@ fn b64(s: &str) -> String {
 }
 
 fn jwt(payload: &str) -> String {
-    format!(
-        "{}.{}.c2ln",
-        b64(r#"{"alg":"HS256","typ":"JWT"}"#),
-        b64(payload)
-    )
+    format!("{}.{}.c2ln", b64(r#"{"alg":"HS256","typ":"JWT"}"#), b64(payload))
 }
 
 fn claims_of(payload: &str) -> Json {
@@ -51,10 +47,7 @@ fn an_encrypted_jwt_has_no_claims_and_is_not_an_error() {
 
 #[test]
 fn an_opaque_token_has_no_claims() {
-    assert_eq!(
-        decode("2YotnFZFEjr1zCsicMWpAA"),
-        Err(ClaimsError::SegmentCount)
-    );
+    assert_eq!(decode("2YotnFZFEjr1zCsicMWpAA"), Err(ClaimsError::SegmentCount));
     assert_eq!(decode("ghp_abc.def"), Err(ClaimsError::SegmentCount));
 }
 
@@ -74,11 +67,7 @@ fn base64_is_strict_unpadded_url_safe() {
         "A".into(),
     ];
     for seg in bad_segments {
-        assert_eq!(
-            decode(&format!("{h}.{seg}.sig")),
-            Err(ClaimsError::Base64),
-            "{seg:?}"
-        );
+        assert_eq!(decode(&format!("{h}.{seg}.sig")), Err(ClaimsError::Base64), "{seg:?}");
     }
 }
 
@@ -112,10 +101,7 @@ fn huge_tokens_are_refused_by_the_size_cap_before_decoding() {
         let token = format!("{huge}.{huge}.{huge}");
         assert_eq!(decode(&token), Err(ClaimsError::TooLarge), "{size}");
     }
-    assert_eq!(
-        decode(&"a".repeat(MAX_TOKEN_BYTES + 1)),
-        Err(ClaimsError::TooLarge)
-    );
+    assert_eq!(decode(&"a".repeat(MAX_TOKEN_BYTES + 1)), Err(ClaimsError::TooLarge));
 }
 
 #[test]
@@ -128,23 +114,14 @@ fn deep_nesting_is_an_error_not_a_stack_overflow() {
 #[test]
 fn unicode_emoji_and_markup_come_back_as_plain_strings() {
     let c = claims_of(r#"{"name":"Zoë 😀 <script>alert(1)</script>","bio":"\u003cb\u003e"}"#);
-    assert_eq!(
-        c.get("name").and_then(Json::as_str),
-        Some("Zoë 😀 <script>alert(1)</script>")
-    );
+    assert_eq!(c.get("name").and_then(Json::as_str), Some("Zoë 😀 <script>alert(1)</script>"));
     assert_eq!(c.get("bio").and_then(Json::as_str), Some("<b>"));
 }
 
 #[test]
 fn exp_is_usable_only_as_a_plausible_number() {
-    assert_eq!(
-        usable_exp(&claims_of(r#"{"exp":1700000000}"#)),
-        Some(1_700_000_000.0)
-    );
-    assert_eq!(
-        usable_exp(&claims_of(r#"{"exp":1700000000.5}"#)),
-        Some(1_700_000_000.5)
-    );
+    assert_eq!(usable_exp(&claims_of(r#"{"exp":1700000000}"#)), Some(1_700_000_000.0));
+    assert_eq!(usable_exp(&claims_of(r#"{"exp":1700000000.5}"#)), Some(1_700_000_000.5));
     for bad in [
         r#"{"exp":"1700000000"}"#,
         r#"{"exp":true}"#,

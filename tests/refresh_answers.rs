@@ -24,10 +24,7 @@ fn json(status: u16, body: &str) -> RefreshOutcome {
 
 fn invalid(outcome: RefreshOutcome) -> &'static str {
     match outcome {
-        RefreshOutcome::Failed {
-            error: Error::InvalidRefreshResponse(why),
-            ..
-        } => why,
+        RefreshOutcome::Failed { error: Error::InvalidRefreshResponse(why), .. } => why,
         other => panic!("expected InvalidRefreshResponse, got {other:?}"),
     }
 }
@@ -44,15 +41,9 @@ fn a_token_response_grants_the_first_usual_field() {
             other => panic!("{body}: {other:?}"),
         }
     }
-    let fields = FieldNames {
-        access: Some("jwt".into()),
-        refresh: Some("rt".into()),
-    };
+    let fields = FieldNames { access: Some("jwt".into()), refresh: Some("rt".into()) };
     let g = parse_grant(r#"{"jwt":"a2","rt":"r2","id_token":"i2"}"#.into(), &fields).unwrap();
-    assert_eq!(
-        (g.access.expose(), g.refresh.unwrap().expose()),
-        ("a2", "r2")
-    );
+    assert_eq!((g.access.expose(), g.refresh.unwrap().expose()), ("a2", "r2"));
     assert_eq!(g.id_token.unwrap().expose(), "i2");
 }
 
@@ -71,20 +62,11 @@ fn expires_in_falls_back_to_unknown_when_unusable() {
 
 #[test]
 fn unusable_2xx_answers_are_invalid() {
-    let html = classify(
-        answer(200, Some("text/html"), Some("<html>")),
-        &FieldNames::default(),
-    );
+    let html = classify(answer(200, Some("text/html"), Some("<html>")), &FieldNames::default());
     assert_eq!(invalid(html), "the content type is not JSON");
-    let untyped = classify(
-        answer(200, None, Some(r#"{"access":"a"}"#)),
-        &FieldNames::default(),
-    );
+    let untyped = classify(answer(200, None, Some(r#"{"access":"a"}"#)), &FieldNames::default());
     assert_eq!(invalid(untyped), "the content type is not JSON");
-    let too_big = classify(
-        answer(200, Some("application/json"), None),
-        &FieldNames::default(),
-    );
+    let too_big = classify(answer(200, Some("application/json"), None), &FieldNames::default());
     assert_eq!(invalid(too_big), "the body is too large");
     assert_eq!(invalid(json(200, "not json")), "the body is not valid JSON");
     assert_eq!(invalid(json(200, "[1]")), "the body is not a JSON object");
@@ -99,17 +81,10 @@ fn unusable_2xx_answers_are_invalid() {
         r#"{"access_token":"a b"}"#,
         r#"{"access_token":null}"#,
     ] {
-        assert!(
-            invalid(json(200, missing)).starts_with("no access token"),
-            "{missing}"
-        );
+        assert!(invalid(json(200, missing)).starts_with("no access token"), "{missing}");
     }
     let vendor = classify(
-        answer(
-            200,
-            Some("application/vnd.api+json"),
-            Some(r#"{"access":"a"}"#),
-        ),
+        answer(200, Some("application/vnd.api+json"), Some(r#"{"access":"a"}"#)),
         &FieldNames::default(),
     );
     assert!(matches!(vendor, RefreshOutcome::Granted(_)));
@@ -118,11 +93,7 @@ fn unusable_2xx_answers_are_invalid() {
 #[test]
 fn redirects_are_invalid() {
     for status in [0, 301, 302, 307] {
-        assert_eq!(
-            invalid(json(status, "{}")),
-            "the refresh endpoint redirected",
-            "{status}"
-        );
+        assert_eq!(invalid(json(status, "{}")), "the refresh endpoint redirected", "{status}");
     }
     let mut followed = answer(200, Some("application/json"), Some(r#"{"access":"a"}"#));
     followed.redirected = true;
@@ -139,17 +110,11 @@ fn rejections_end_the_session_with_a_reason() {
         other => panic!("expected a rejection, got {other:?}"),
     };
     assert_eq!(
-        reason(json(
-            401,
-            r#"{"detail":"Token is invalid or expired","code":"token_not_valid"}"#
-        )),
+        reason(json(401, r#"{"detail":"Token is invalid or expired","code":"token_not_valid"}"#)),
         EndReason::Expired
     );
     assert_eq!(reason(json(401, "")), EndReason::Expired);
-    assert_eq!(
-        reason(json(400, r#"{"error":"invalid_grant"}"#)),
-        EndReason::Expired
-    );
+    assert_eq!(reason(json(400, r#"{"error":"invalid_grant"}"#)), EndReason::Expired);
     for code in ["TOKEN_REVOKED", "token_blacklisted", "REFRESH_TOKEN_REUSED"] {
         assert_eq!(
             reason(json(401, &format!(r#"{{"code":"{code}"}}"#))),
@@ -162,10 +127,7 @@ fn rejections_end_the_session_with_a_reason() {
 #[test]
 fn transient_and_configuration_failures_keep_the_session() {
     let failed = |o: RefreshOutcome| match o {
-        RefreshOutcome::Failed {
-            error,
-            retry_after_s,
-        } => (error, retry_after_s),
+        RefreshOutcome::Failed { error, retry_after_s } => (error, retry_after_s),
         other => panic!("expected a failure, got {other:?}"),
     };
     let mut unavailable = answer(503, Some("application/json"), None);
@@ -174,22 +136,13 @@ fn transient_and_configuration_failures_keep_the_session() {
         failed(classify(unavailable, &FieldNames::default())),
         (Error::RefreshFailed(Transient::Status(503)), Some(7.0))
     );
-    assert_eq!(
-        failed(json(500, "{}")).0,
-        Error::RefreshFailed(Transient::Status(500))
-    );
-    assert_eq!(
-        failed(json(403, "{}")).0,
-        Error::RefreshFailed(Transient::Forbidden)
-    );
+    assert_eq!(failed(json(500, "{}")).0, Error::RefreshFailed(Transient::Status(500)));
+    assert_eq!(failed(json(403, "{}")).0, Error::RefreshFailed(Transient::Forbidden));
     assert_eq!(
         failed(json(400, r#"{"refresh":["This field is required."]}"#)).0,
         Error::RefreshFailed(Transient::Status(400))
     );
-    assert_eq!(
-        failed(json(429, "{}")).0,
-        Error::RefreshFailed(Transient::Status(429))
-    );
+    assert_eq!(failed(json(429, "{}")).0, Error::RefreshFailed(Transient::Status(429)));
 }
 
 #[test]

@@ -40,10 +40,7 @@ fn ten_thousand_concurrent_waiters_cause_exactly_one_refresh() {
     let results = storm(&mut pool, &core, 10_000, 1);
     assert_eq!(host.refresh_calls(), 1);
     assert_eq!(core.stats().1, 9_999, "everyone but the leader is queued");
-    assert!(
-        results.borrow().is_empty(),
-        "nobody settles before the refresh answers"
-    );
+    assert!(results.borrow().is_empty(), "nobody settles before the refresh answers");
 
     host.answer(RefreshOutcome::Granted(grant("new", Some(300.0))));
     pool.run_until_stalled();
@@ -71,9 +68,7 @@ fn leader_failure_is_seen_by_every_waiter_and_the_session_is_kept() {
     pool.run_until_stalled();
     let results = results.borrow();
     assert_eq!(results.len(), 1_000);
-    assert!(results
-        .iter()
-        .all(|r| *r == Err(Error::RefreshFailed(Transient::Status(503)))));
+    assert!(results.iter().all(|r| *r == Err(Error::RefreshFailed(Transient::Status(503)))));
     assert_eq!(core.session().phase(), Phase::Active);
     assert_eq!(access_of(&core).as_deref(), Some("old"));
     assert_eq!(host.count(|e| matches!(e, Event::SessionEnd(_))), 0);
@@ -87,22 +82,13 @@ fn rejection_ends_the_session_once_and_rejects_every_waiter() {
     let results = storm(&mut pool, &core, 1_000, 1);
     host.answer(RefreshOutcome::Rejected(EndReason::Expired));
     pool.run_until_stalled();
-    assert!(results
-        .borrow()
-        .iter()
-        .all(|r| *r == Err(Error::SessionExpired(EndReason::Expired))));
+    assert!(results.borrow().iter().all(|r| *r == Err(Error::SessionExpired(EndReason::Expired))));
     assert_eq!(results.borrow().len(), 1_000);
-    assert_eq!(
-        host.count(|e| *e == Event::SessionEnd(EndReason::Expired)),
-        1
-    );
+    assert_eq!(host.count(|e| *e == Event::SessionEnd(EndReason::Expired)), 1);
     assert_eq!(access_of(&core), None);
     // A later 401 does not start refreshing again: the session is over.
     let later = storm(&mut pool, &core, 10, 1);
-    assert!(later
-        .borrow()
-        .iter()
-        .all(|r| *r == Ok(Renewal::Unavailable)));
+    assert!(later.borrow().iter().all(|r| *r == Ok(Renewal::Unavailable)));
     assert_eq!(host.refresh_calls(), 1);
     assert_eq!(host.count(|e| matches!(e, Event::SessionEnd(_))), 1);
 }
@@ -120,10 +106,7 @@ fn a_late_caller_after_completion_starts_a_new_refresh() {
     assert_eq!(host.refresh_calls(), 2);
     host.answer(RefreshOutcome::Granted(grant("t3", Some(300.0))));
     pool.run_until_stalled();
-    assert!(results
-        .borrow()
-        .iter()
-        .all(|r| *r == Ok(Renewal::Renewed(3))));
+    assert!(results.borrow().iter().all(|r| *r == Ok(Renewal::Renewed(3))));
 }
 
 #[test]
@@ -154,15 +137,8 @@ fn logout_during_a_refresh_rejects_waiters_and_discards_the_late_result() {
     pool.run_until_stalled();
     assert_eq!(results.borrow().len(), 100);
     assert_eq!(results.borrow()[99], Err(Error::LoggedOut));
-    assert_eq!(
-        access_of(&core),
-        None,
-        "a late refresh never resurrects the session"
-    );
-    assert_eq!(
-        host.count(|e| *e == Event::SessionEnd(EndReason::Logout)),
-        1
-    );
+    assert_eq!(access_of(&core), None, "a late refresh never resurrects the session");
+    assert_eq!(host.count(|e| *e == Event::SessionEnd(EndReason::Logout)), 1);
 }
 
 #[test]
@@ -187,18 +163,13 @@ fn an_abandoned_leader_releases_waiters_with_an_error() {
     let mut pool = LocalPool::new();
     let leader = {
         let core = Rc::clone(&core);
-        pool.spawner()
-            .spawn_local_with_handle(async move { core.renew_after(1).await })
-            .unwrap()
+        pool.spawner().spawn_local_with_handle(async move { core.renew_after(1).await }).unwrap()
     };
     pool.run_until_stalled();
     let waiters = storm(&mut pool, &core, 3, 1);
     drop(leader); // cancels the leading task
     pool.run_until_stalled();
-    assert!(waiters
-        .borrow()
-        .iter()
-        .all(|r| *r == Err(Error::RefreshFailed(Transient::Abandoned))));
+    assert!(waiters.borrow().iter().all(|r| *r == Err(Error::RefreshFailed(Transient::Abandoned))));
     assert_eq!(waiters.borrow().len(), 3);
     assert_eq!(host.refresh_calls(), 1);
 }
@@ -211,9 +182,7 @@ fn an_aborted_waiter_leaves_the_queue_and_the_others_proceed() {
     let results = storm(&mut pool, &core, 3, 1);
     let aborted = {
         let core = Rc::clone(&core);
-        pool.spawner()
-            .spawn_local_with_handle(async move { core.renew_after(1).await })
-            .unwrap()
+        pool.spawner().spawn_local_with_handle(async move { core.renew_after(1).await }).unwrap()
     };
     pool.run_until_stalled();
     assert_eq!(core.stats().1, 3);
@@ -223,10 +192,7 @@ fn an_aborted_waiter_leaves_the_queue_and_the_others_proceed() {
     host.answer(RefreshOutcome::Granted(grant("t2", Some(300.0))));
     pool.run_until_stalled();
     assert_eq!(results.borrow().len(), 3);
-    assert!(results
-        .borrow()
-        .iter()
-        .all(|r| *r == Ok(Renewal::Renewed(2))));
+    assert!(results.borrow().iter().all(|r| *r == Ok(Renewal::Renewed(2))));
 }
 
 #[test]
@@ -241,10 +207,7 @@ fn during_backoff_late_callers_get_the_same_error_without_a_call() {
     });
     pool.run_until_stalled();
     let early = storm(&mut pool, &core, 10, 1);
-    assert!(early
-        .borrow()
-        .iter()
-        .all(|r| *r == Err(Error::RefreshFailed(Transient::Network))));
+    assert!(early.borrow().iter().all(|r| *r == Err(Error::RefreshFailed(Transient::Network))));
     assert_eq!(host.refresh_calls(), 1, "Retry-After respected: no call");
     host.clock_ms.set(host.clock_ms.get() + 5_000.0);
     storm(&mut pool, &core, 10, 1);
@@ -255,10 +218,7 @@ fn during_backoff_late_callers_get_the_same_error_without_a_call() {
 fn body_mode_sends_the_refresh_token_and_keeps_the_rotated_one() {
     let (core, host) = core(Mode::Body);
     let mut pool = LocalPool::new();
-    assert!(storm(&mut pool, &core, 1, 0)
-        .borrow()
-        .iter()
-        .all(|r| *r == Ok(Renewal::Unavailable)));
+    assert!(storm(&mut pool, &core, 1, 0).borrow().iter().all(|r| *r == Ok(Renewal::Unavailable)));
     core.start(grant_rotating("a1", "r1"));
     storm(&mut pool, &core, 3, 1);
     host.answer(RefreshOutcome::Granted(grant_rotating("a2", "r2")));
@@ -268,10 +228,7 @@ fn body_mode_sends_the_refresh_token_and_keeps_the_rotated_one() {
     pool.run_until_stalled();
     storm(&mut pool, &core, 1, 3);
     let calls = host.calls.borrow().clone();
-    assert_eq!(
-        calls,
-        vec![Some("r1".into()), Some("r2".into()), Some("r2".into())]
-    );
+    assert_eq!(calls, vec![Some("r1".into()), Some("r2".into()), Some("r2".into())]);
 }
 
 #[test]
@@ -293,10 +250,7 @@ fn cookie_mode_restore_refreshes_once_for_every_concurrent_caller() {
     host.answer(RefreshOutcome::Granted(grant("restored", Some(300.0))));
     pool.run_until_stalled();
     assert_eq!(results.borrow().len(), 1_000);
-    assert!(results
-        .borrow()
-        .iter()
-        .all(|r| *r == Ok(Renewal::Renewed(1))));
+    assert!(results.borrow().iter().all(|r| *r == Ok(Renewal::Renewed(1))));
 }
 
 #[test]
@@ -331,9 +285,6 @@ fn an_opaque_token_without_expiry_is_renewed_only_reactively() {
     core.start(grant("opaque-token", None));
     host.clock_ms.set(host.clock_ms.get() + 86_400_000.0);
     let mut pool = LocalPool::new();
-    assert_eq!(
-        pool.run_until(core.valid_token(3_600.0)),
-        Ok(Renewal::Renewed(1))
-    );
+    assert_eq!(pool.run_until(core.valid_token(3_600.0)), Ok(Renewal::Renewed(1)));
     assert_eq!(host.refresh_calls(), 0);
 }

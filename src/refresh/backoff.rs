@@ -19,9 +19,7 @@ impl Backoff {
     pub fn record_failure(&mut self, now_ms: f64, retry_after_s: Option<f64>) {
         self.failures = self.failures.saturating_add(1);
         let exponential = BASE_MS * f64::from(1u32 << self.failures.min(7).saturating_sub(1));
-        let delay = retry_after_s
-            .map_or(exponential, |s| s * 1000.0)
-            .clamp(0.0, MAX_MS);
+        let delay = retry_after_s.map_or(exponential, |s| s * 1000.0).clamp(0.0, MAX_MS);
         self.not_before_ms = now_ms + delay;
     }
 

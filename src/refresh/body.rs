@@ -48,15 +48,9 @@ mod tests {
     fn json_and_form_bodies() {
         let token = Secret::new("r.1+/=".into());
         let (kind, body) = refresh_token_body(BodyFormat::Json, "refresh", &token);
-        assert_eq!(
-            (kind, body.expose()),
-            ("application/json", r#"{"refresh":"r.1+/="}"#)
-        );
+        assert_eq!((kind, body.expose()), ("application/json", r#"{"refresh":"r.1+/="}"#));
         let (kind, body) = refresh_token_body(BodyFormat::Form, "ignored", &token);
         assert_eq!(kind, "application/x-www-form-urlencoded");
-        assert_eq!(
-            body.expose(),
-            "grant_type=refresh_token&refresh_token=r.1%2B%2F%3D"
-        );
+        assert_eq!(body.expose(), "grant_type=refresh_token&refresh_token=r.1%2B%2F%3D");
     }
 }

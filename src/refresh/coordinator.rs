@@ -67,11 +67,7 @@ impl<H: Host> Coordinator<H> {
 
     /// Counters, including the queue length now and at its largest.
     pub fn stats(&self) -> (Stats, usize, usize) {
-        (
-            self.session.borrow().stats,
-            self.flight.waiting(),
-            self.flight.max_waiting(),
-        )
+        (self.session.borrow().stats, self.flight.waiting(), self.flight.max_waiting())
     }
 
     /// Counts a replay (the caller sent a request a second time).
@@ -114,11 +110,7 @@ impl<H: Host> Coordinator<H> {
     /// If a refresh is running, waits for it and returns its result.
     pub async fn wait_running(&self) -> Option<FlightResult> {
         let waiter = self.flight.wait_current()?;
-        Some(
-            waiter
-                .await
-                .unwrap_or(Err(Error::RefreshFailed(Transient::Abandoned))),
-        )
+        Some(waiter.await.unwrap_or(Err(Error::RefreshFailed(Transient::Abandoned))))
     }
 
     /// Gets a token newer than generation `seen`: adopts one that already exists, joins the
@@ -141,9 +133,9 @@ impl<H: Host> Coordinator<H> {
             }
         }
         let result = match self.flight.join() {
-            Join::Waiter(waiter) => waiter
-                .await
-                .unwrap_or(Err(Error::RefreshFailed(Transient::Abandoned))),
+            Join::Waiter(waiter) => {
+                waiter.await.unwrap_or(Err(Error::RefreshFailed(Transient::Abandoned)))
+            }
             Join::Leader(leader) => {
                 let (result, events) = self.lead().await;
                 // Release the waiters first, so listeners run with the lock already free.
@@ -165,10 +157,7 @@ impl<H: Host> Coordinator<H> {
         }
         let (generation, remaining) = {
             let session = self.session.borrow();
-            (
-                session.token_generation(),
-                session.remaining_s(self.host.now_ms()),
-            )
+            (session.token_generation(), session.remaining_s(self.host.now_ms()))
         };
         match (generation, remaining) {
             (Some(g), None) => Ok(Renewal::Renewed(g)),
@@ -183,11 +172,8 @@ impl<H: Host> Coordinator<H> {
         let (epoch, refresh_token) = {
             let mut session = self.session.borrow_mut();
             session.stats.refreshes += 1;
-            let token = if session.mode() == Mode::Body {
-                session.refresh_token_copy()
-            } else {
-                None
-            };
+            let token =
+                if session.mode() == Mode::Body { session.refresh_token_copy() } else { None };
             (session.epoch(), token)
         };
         let outcome = self.host.refresh(refresh_token).await;

@@ -56,11 +56,7 @@ pub enum Join<T: Clone> {
 impl<T: Clone> Default for SingleFlight<T> {
     fn default() -> Self {
         SingleFlight {
-            inner: Rc::new(RefCell::new(Inner {
-                running: None,
-                next_id: 1,
-                max_waiting: 0,
-            })),
+            inner: Rc::new(RefCell::new(Inner { running: None, next_id: 1, max_waiting: 0 })),
         }
     }
 }
@@ -74,15 +70,8 @@ impl<T: Clone> SingleFlight<T> {
                 let mut inner = self.inner.borrow_mut();
                 let id = inner.next_id;
                 inner.next_id += 1;
-                inner.running = Some(Running {
-                    id,
-                    waiters: Vec::new(),
-                });
-                Join::Leader(Leader {
-                    inner: Rc::clone(&self.inner),
-                    id,
-                    finished: false,
-                })
+                inner.running = Some(Running { id, waiters: Vec::new() });
+                Join::Leader(Leader { inner: Rc::clone(&self.inner), id, finished: false })
             }
         }
     }
@@ -92,15 +81,10 @@ impl<T: Clone> SingleFlight<T> {
         let mut inner = self.inner.borrow_mut();
         let inner = &mut *inner;
         let running = inner.running.as_mut()?;
-        let slot = Rc::new(Slot {
-            state: RefCell::new(SlotState::Waiting(None)),
-        });
+        let slot = Rc::new(Slot { state: RefCell::new(SlotState::Waiting(None)) });
         running.waiters.push(Rc::clone(&slot));
         inner.max_waiting = inner.max_waiting.max(running.waiters.len());
-        Some(Waiter {
-            inner: Rc::clone(&self.inner),
-            slot,
-        })
+        Some(Waiter { inner: Rc::clone(&self.inner), slot })
     }
 
     /// Whether a flight is running now.
@@ -110,11 +94,7 @@ impl<T: Clone> SingleFlight<T> {
 
     /// How many callers wait for the running flight.
     pub fn waiting(&self) -> usize {
-        self.inner
-            .borrow()
-            .running
-            .as_ref()
-            .map_or(0, |r| r.waiters.len())
+        self.inner.borrow().running.as_ref().map_or(0, |r| r.waiters.len())
     }
 
     /// The largest queue seen so far.

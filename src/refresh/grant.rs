@@ -50,10 +50,7 @@ fn extract(doc: &mut Json, fields: &FieldNames) -> Result<Grant, &'static str> {
         return Err("the body is not a JSON object");
     }
     if let Some(kind) = doc.get("token_type") {
-        if !kind
-            .as_str()
-            .is_some_and(|k| k.eq_ignore_ascii_case("bearer"))
-        {
+        if !kind.as_str().is_some_and(|k| k.eq_ignore_ascii_case("bearer")) {
             return Err("token_type is not Bearer");
         }
     }
@@ -66,12 +63,7 @@ fn extract(doc: &mut Json, fields: &FieldNames) -> Result<Grant, &'static str> {
         Some(Json::Number(n)) => usable_expires_in(*n),
         _ => None, // missing, string, null...: unknown lifetime, renewed reactively
     };
-    Ok(Grant {
-        access,
-        refresh,
-        id_token,
-        expires_in_s,
-    })
+    Ok(Grant { access, refresh, id_token, expires_in_s })
 }
 
 /// Moves the token out of the first present member; it must be a non-empty string of visible
@@ -124,10 +116,7 @@ pub enum RefreshOutcome {
 
 impl RefreshOutcome {
     fn failed(error: Error) -> Self {
-        RefreshOutcome::Failed {
-            error,
-            retry_after_s: None,
-        }
+        RefreshOutcome::Failed { error, retry_after_s: None }
     }
 }
 
@@ -154,13 +143,7 @@ pub fn body_needed(status: u16) -> bool {
 
 /// Classifies a refresh endpoint answer (RELIABILITY.md §B).
 pub fn classify(answer: RefreshAnswer, fields: &FieldNames) -> RefreshOutcome {
-    let RefreshAnswer {
-        status,
-        content_type,
-        retry_after_s,
-        redirected,
-        body,
-    } = answer;
+    let RefreshAnswer { status, content_type, retry_after_s, redirected, body } = answer;
     if redirected || (300..400).contains(&status) || status == 0 {
         return RefreshOutcome::failed(Error::InvalidRefreshResponse(
             "the refresh endpoint redirected",
@@ -201,30 +184,21 @@ pub fn classify(answer: RefreshAnswer, fields: &FieldNames) -> RefreshOutcome {
 /// `application/json` or any `+json` type, parameters ignored, case-insensitive.
 fn is_json_media_type(content_type: &str) -> bool {
     let bytes = content_type.as_bytes();
-    let media = bytes
-        .split(|&b| b == b';')
-        .next()
-        .unwrap_or_default()
-        .trim_ascii();
+    let media = bytes.split(|&b| b == b';').next().unwrap_or_default().trim_ascii();
     media.eq_ignore_ascii_case(b"application/json")
         || media.len() > 5 && media[media.len() - 5..].eq_ignore_ascii_case(b"+json")
 }
 
 /// Case-insensitive ASCII substring test on bytes (no `&str` pattern machinery).
 fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
-    haystack
-        .as_bytes()
-        .windows(needle.len())
-        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+    haystack.as_bytes().windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 /// `revoked` when the server says the token or its family was revoked, blacklisted or reused;
 /// otherwise `expired`.
 fn rejection_reason(body: Option<&str>) -> EndReason {
     let revoked = error_code(body).is_some_and(|code| {
-        ["revoked", "blacklist", "reuse"]
-            .iter()
-            .any(|word| contains_ignore_case(&code, word))
+        ["revoked", "blacklist", "reuse"].iter().any(|word| contains_ignore_case(&code, word))
     });
     if revoked {
         EndReason::Revoked
@@ -236,7 +210,5 @@ fn rejection_reason(body: Option<&str>) -> EndReason {
 /// The machine-readable error code of an error body: `code`, else `error`.
 pub fn error_code(body: Option<&str>) -> Option<String> {
     let doc = json::parse(body?).ok()?;
-    ["code", "error"]
-        .iter()
-        .find_map(|k| doc.get(k).and_then(Json::as_str).map(str::to_owned))
+    ["code", "error"].iter().find_map(|k| doc.get(k).and_then(Json::as_str).map(str::to_owned))
 }

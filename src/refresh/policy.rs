@@ -84,11 +84,8 @@ pub fn bearer_error(header: &str) -> Option<&str> {
             let len = h.get(i + 1..)?.iter().position(|&b| b == b'"')?;
             (i + 1, i + 1 + len)
         } else {
-            let len = h
-                .get(i..)?
-                .iter()
-                .position(|&b| is_space(b) || b == b',')
-                .unwrap_or(h.len() - i);
+            let len =
+                h.get(i..)?.iter().position(|&b| is_space(b) || b == b',').unwrap_or(h.len() - i);
             (i, i + len)
         };
         if name.eq_ignore_ascii_case(b"error") {
@@ -102,84 +99,49 @@ pub fn bearer_error(header: &str) -> Option<&str> {
 mod tests {
     use super::*;
 
-    const FRESH: Sent = Sent {
-        allowed_origin: true,
-        generation: 1,
-        replayed: false,
-    };
+    const FRESH: Sent = Sent { allowed_origin: true, generation: 1, replayed: false };
 
     #[test]
     fn only_401_refreshes() {
         assert_eq!(judge(401, None, FRESH, Some(1)), Verdict::RefreshThenReplay);
         for status in [200, 400, 403, 404, 500] {
-            assert_eq!(
-                judge(status, None, FRESH, Some(1)),
-                Verdict::PassThrough,
-                "{status}"
-            );
+            assert_eq!(judge(status, None, FRESH, Some(1)), Verdict::PassThrough, "{status}");
         }
     }
 
     #[test]
     fn foreign_origins_and_replays_pass_through() {
-        let foreign = Sent {
-            allowed_origin: false,
-            ..FRESH
-        };
+        let foreign = Sent { allowed_origin: false, ..FRESH };
         assert_eq!(judge(401, None, foreign, Some(1)), Verdict::PassThrough);
-        let replayed = Sent {
-            replayed: true,
-            ..FRESH
-        };
+        let replayed = Sent { replayed: true, ..FRESH };
         assert_eq!(judge(401, None, replayed, Some(2)), Verdict::PassThrough);
     }
 
     #[test]
     fn stale_generation_replays_without_refresh() {
         assert_eq!(judge(401, None, FRESH, Some(2)), Verdict::Replay);
-        let tokenless = Sent {
-            generation: 0,
-            ..FRESH
-        };
+        let tokenless = Sent { generation: 0, ..FRESH };
         assert_eq!(judge(401, None, tokenless, Some(1)), Verdict::Replay);
-        assert_eq!(
-            judge(401, None, tokenless, None),
-            Verdict::RefreshThenReplay
-        );
+        assert_eq!(judge(401, None, tokenless, None), Verdict::RefreshThenReplay);
     }
 
     #[test]
     fn www_authenticate_is_honoured() {
         let scope = r#"Bearer realm="api", error="insufficient_scope", scope="admin""#;
-        assert_eq!(
-            judge(401, Some(scope), FRESH, Some(1)),
-            Verdict::PassThrough
-        );
+        assert_eq!(judge(401, Some(scope), FRESH, Some(1)), Verdict::PassThrough);
         let invalid = r#"Bearer error="invalid_token", error_description="expired""#;
-        assert_eq!(
-            judge(401, Some(invalid), FRESH, Some(1)),
-            Verdict::RefreshThenReplay
-        );
+        assert_eq!(judge(401, Some(invalid), FRESH, Some(1)), Verdict::RefreshThenReplay);
     }
 
     #[test]
     fn bearer_error_parsing() {
-        assert_eq!(
-            bearer_error(r#"Bearer error="invalid_token""#),
-            Some("invalid_token")
-        );
-        assert_eq!(
-            bearer_error("bearer error=invalid_token"),
-            Some("invalid_token")
-        );
+        assert_eq!(bearer_error(r#"Bearer error="invalid_token""#), Some("invalid_token"));
+        assert_eq!(bearer_error("bearer error=invalid_token"), Some("invalid_token"));
         assert_eq!(
             bearer_error(r#"Basic realm="x", Bearer realm="y", error="insufficient_scope""#),
             Some("insufficient_scope")
         );
-        assert_eq!(
-            bearer_error(r#"Bearer error_description="e", error="x""#),
-            Some("x")
-        );
+        assert_eq!(bearer_error(r#"Bearer error_description="e", error="x""#), Some("x"));
         assert_eq!(bearer_error(r#"Bearer realm="api""#), None);
         assert_eq!(bearer_error("Bearer"), None);
         assert_eq!(bearer_error(r#"Basic error="invalid_token""#), None);

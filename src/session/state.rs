@@ -173,29 +173,14 @@ impl Session {
         self.id_token = None;
         self.refresh = None;
         self.install(grant, now_ms);
-        [Event::TokenChange {
-            generation: self.generation,
-            authenticated: true,
-        }]
+        [Event::TokenChange { generation: self.generation, authenticated: true }]
     }
 
     fn install(&mut self, grant: Grant, now_ms: f64) {
-        let Grant {
-            access,
-            refresh,
-            id_token,
-            expires_in_s,
-        } = grant;
-        let exp_hint_s = claims::decode(access.expose())
-            .ok()
-            .flatten()
-            .as_ref()
-            .and_then(claims::usable_exp);
-        self.lifetime = Some(Lifetime {
-            received_at_ms: now_ms,
-            expires_in_s,
-            exp_hint_s,
-        });
+        let Grant { access, refresh, id_token, expires_in_s } = grant;
+        let exp_hint_s =
+            claims::decode(access.expose()).ok().flatten().as_ref().and_then(claims::usable_exp);
+        self.lifetime = Some(Lifetime { received_at_ms: now_ms, expires_in_s, exp_hint_s });
         self.access = Some(access);
         if self.mode == Mode::Body {
             if let Some(rotated) = refresh {
@@ -232,20 +217,14 @@ impl Session {
                     Ok(generation),
                     vec![
                         Event::Refresh { generation },
-                        Event::TokenChange {
-                            generation,
-                            authenticated: true,
-                        },
+                        Event::TokenChange { generation, authenticated: true },
                     ],
                 )
             }
             RefreshOutcome::Rejected(reason) => {
                 (Err(Error::SessionExpired(reason)), self.end(reason))
             }
-            RefreshOutcome::Failed {
-                error,
-                retry_after_s,
-            } => {
+            RefreshOutcome::Failed { error, retry_after_s } => {
                 self.stats.refresh_failures += 1;
                 self.backoff.record_failure(now_ms, retry_after_s);
                 self.last_failure = Some(error);
@@ -270,10 +249,7 @@ impl Session {
         self.stats.session_ends += 1;
         vec![
             Event::SessionEnd(reason),
-            Event::TokenChange {
-                generation: self.generation,
-                authenticated: false,
-            },
+            Event::TokenChange { generation: self.generation, authenticated: false },
         ]
     }
 }

@@ -28,13 +28,8 @@ pub async fn refresh(options: &Options, refresh_token: Option<Secret>) -> Refres
         headers: options.refresh_headers.as_ref(),
         body: body.as_ref().map(|(kind, b)| (*kind, b.expose())),
     };
-    let exchange = post_and_read(
-        options.fetch.as_ref(),
-        post,
-        options.refresh_timeout_ms,
-        body_needed,
-    )
-    .await;
+    let exchange =
+        post_and_read(options.fetch.as_ref(), post, options.refresh_timeout_ms, body_needed).await;
     drop(body);
     match exchange {
         Ok(x) => {
@@ -72,33 +67,27 @@ pub async fn login(options: &Options, credentials: &JsValue) -> Result<Grant, Er
         option: "loginUrl",
         problem: "must be set to use login()",
     })?;
-    let json = js_sys::JSON::stringify(credentials)
-        .ok()
-        .and_then(|s| s.as_string())
-        .ok_or(Error::InvalidArgument {
+    let json = js_sys::JSON::stringify(credentials).ok().and_then(|s| s.as_string()).ok_or(
+        Error::InvalidArgument {
             argument: "login(credentials)",
             problem: "must be serializable as JSON",
-        })?;
+        },
+    )?;
     let post = Post {
         url,
         credentials: RequestCredentials::Include,
         headers: None,
         body: Some(("application/json", &json)),
     };
-    let x = post_and_read(
-        options.fetch.as_ref(),
-        post,
-        options.refresh_timeout_ms,
-        |s| (200..300).contains(&s),
-    )
+    let x = post_and_read(options.fetch.as_ref(), post, options.refresh_timeout_ms, |s| {
+        (200..300).contains(&s)
+    })
     .await
     .map_err(|_| Error::LoginFailed(None))?;
     if !x.response.ok() {
         return Err(Error::LoginFailed(Some(x.response.status())));
     }
-    let text = x.body.ok_or(Error::InvalidLoginResponse(
-        "the body is too large or unreadable",
-    ))?;
+    let text = x.body.ok_or(Error::InvalidLoginResponse("the body is too large or unreadable"))?;
     parse_grant(text, &options.fields).map_err(Error::InvalidLoginResponse)
 }
 
@@ -116,11 +105,6 @@ pub async fn logout(options: &Options, refresh_token: Option<Secret>) {
         headers: None,
         body: body.as_ref().map(|(kind, b)| (*kind, b.expose())),
     };
-    let _ = post_and_read(
-        options.fetch.as_ref(),
-        post,
-        options.refresh_timeout_ms,
-        |_| false,
-    )
-    .await;
+    let _ =
+        post_and_read(options.fetch.as_ref(), post, options.refresh_timeout_ms, |_| false).await;
 }

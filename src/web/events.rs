@@ -47,10 +47,7 @@ impl Listeners {
                 set(&p, "reason", &JsValue::from_str(reason.as_str()));
                 (1, p)
             }
-            Event::TokenChange {
-                generation,
-                authenticated,
-            } => {
+            Event::TokenChange { generation, authenticated } => {
                 let p = object_of_numbers(&[("generation", generation as f64)]);
                 set(&p, "authenticated", &JsValue::from_bool(authenticated));
                 (2, p)

@@ -27,10 +27,7 @@ pub fn options_error(error: OptionsError) -> JsValue {
     match error {
         OptionsError::Invalid(e) => js_error(&e),
         OptionsError::Unknown(key) => {
-            let e = js_error(&Error::InvalidOptions {
-                option: "",
-                problem: "",
-            });
+            let e = js_error(&Error::InvalidOptions { option: "", problem: "" });
             let mut message = String::from("createTokenManager: option `");
             message.push_str(&key);
             message.push_str("` is not an option of tokenflight; check its spelling.");

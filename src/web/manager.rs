@@ -37,13 +37,8 @@ impl TokenManager {
     pub fn new(options: JsValue) -> Result<TokenManager, JsValue> {
         let options = Options::parse(&options).map_err(options_error)?;
         let mode = options.mode;
-        let host = WebHost {
-            options: Rc::new(options),
-            listeners: Rc::new(Listeners::default()),
-        };
-        Ok(TokenManager {
-            core: Rc::new(Coordinator::new(host, mode)),
-        })
+        let host = WebHost { options: Rc::new(options), listeners: Rc::new(Listeners::default()) };
+        Ok(TokenManager { core: Rc::new(Coordinator::new(host, mode)) })
     }
 
     /// Keeps tokens from a login the app performed itself: `{ access, refresh, expiresIn, idToken }`.
@@ -75,10 +70,8 @@ impl TokenManager {
     /// WebSocket / SSE connections. Resolves to `null` when signed out.
     #[wasm_bindgen(js_name = getAccessToken)]
     pub fn get_access_token(&self, options: JsValue) -> js_sys::Promise {
-        let min_validity = get(&options, "minValiditySeconds")
-            .as_f64()
-            .filter(|v| v.is_finite())
-            .unwrap_or(0.0);
+        let min_validity =
+            get(&options, "minValiditySeconds").as_f64().filter(|v| v.is_finite()).unwrap_or(0.0);
         self.spawn(Call::AccessToken(min_validity))
     }
 
@@ -88,10 +81,7 @@ impl TokenManager {
         let session = self.core.session();
         // Validated strictly by our decoder first; JSON.parse then builds the object (it defines
         // a `__proto__` key as an ordinary own property, never as the prototype).
-        match session
-            .display_token()
-            .map(|t| claims::decode_with_text(t.expose()))
-        {
+        match session.display_token().map(|t| claims::decode_with_text(t.expose())) {
             Some(Ok(Some((_, text)))) => js_sys::JSON::parse(&text).unwrap_or(JsValue::NULL),
             _ => JsValue::NULL,
         }
@@ -113,15 +103,12 @@ impl TokenManager {
             })
         })?;
         let listeners = &self.core.host().listeners;
-        let id = name
-            .as_string()
-            .and_then(|n| listeners.add(&n, listener))
-            .ok_or_else(|| {
-                js_error(&Error::InvalidArgument {
-                    argument: "on(name, listener): name",
-                    problem: "must be \"refresh\", \"sessionEnd\" or \"tokenChange\"",
-                })
-            })?;
+        let id = name.as_string().and_then(|n| listeners.add(&n, listener)).ok_or_else(|| {
+            js_error(&Error::InvalidArgument {
+                argument: "on(name, listener): name",
+                problem: "must be \"refresh\", \"sessionEnd\" or \"tokenChange\"",
+            })
+        })?;
         Ok(unsubscribe_fn(listeners, id))
     }
 
@@ -173,11 +160,10 @@ async fn run(core: Rc<Core>, call: Call) -> Result<JsValue, JsValue> {
             Err(e) => Err(js_error(&e)),
         },
         Call::AccessToken(min_validity) => match core.valid_token(min_validity).await {
-            Ok(Renewal::Renewed(_)) => {
-                Ok(core.session().access().map_or(JsValue::NULL, |(token, _)| {
-                    JsValue::from_str(token.expose())
-                }))
-            }
+            Ok(Renewal::Renewed(_)) => Ok(core
+                .session()
+                .access()
+                .map_or(JsValue::NULL, |(token, _)| JsValue::from_str(token.expose()))),
             Ok(Renewal::Unavailable) | Err(Error::SessionExpired(_) | Error::LoggedOut) => {
                 Ok(JsValue::NULL)
             }
@@ -217,11 +203,7 @@ async fn fetch_with_token(
     let first = send(fetch_fn, &outgoing.attempt(bearer.as_ref())?).await?;
     drop(bearer);
     let www_authenticate = first.headers().get("www-authenticate").ok().flatten();
-    let sent = Sent {
-        allowed_origin: true,
-        generation,
-        replayed: false,
-    };
+    let sent = Sent { allowed_origin: true, generation, replayed: false };
     let current = core.session().token_generation();
     match judge(first.status(), www_authenticate.as_deref(), sent, current) {
         Verdict::PassThrough => return Ok(first.into()),
@@ -264,15 +246,8 @@ fn grant_from_js(tokens: &JsValue) -> Result<Grant, Error> {
         argument: "setTokens({ access })",
         problem: "is required",
     })?;
-    let expires_in_s = get(tokens, "expiresIn")
-        .as_f64()
-        .and_then(usable_expires_in);
-    Ok(Grant {
-        access,
-        refresh: text("refresh")?,
-        id_token: text("idToken")?,
-        expires_in_s,
-    })
+    let expires_in_s = get(tokens, "expiresIn").as_f64().and_then(usable_expires_in);
+    Ok(Grant { access, refresh: text("refresh")?, id_token: text("idToken")?, expires_in_s })
 }
 
 async fn login(core: &Core, credentials: &JsValue) -> Result<JsValue, Error> {

@@ -84,9 +84,7 @@ pub async fn post_and_read(
     let controller = AbortController::new().ok();
     let request = build(&post, controller.as_ref()).map_err(|_| Failure::Network)?;
     let work = async {
-        let response = send(fetch_fn, &request)
-            .await
-            .map_err(|_| Failure::Network)?;
+        let response = send(fetch_fn, &request).await.map_err(|_| Failure::Network)?;
         let body = if read_body(response.status()) {
             text_capped(&response, MAX_BODY_BYTES).await
         } else {
@@ -94,11 +92,7 @@ pub async fn post_and_read(
         };
         Ok(Exchange { response, body })
     };
-    let outcome = Race {
-        work: Box::pin(work),
-        timer: Sleep::new(ms),
-    }
-    .await;
+    let outcome = Race { work: Box::pin(work), timer: Sleep::new(ms) }.await;
     if outcome.is_none() {
         if let Some(c) = controller {
             c.abort();
@@ -131,16 +125,10 @@ fn build(post: &Post<'_>, controller: Option<&AbortController>) -> Result<Reques
 /// Reads a response body as text when it is at most `cap` bytes; `None` when larger or unreadable.
 async fn text_capped(response: &Response, cap: usize) -> Option<String> {
     let declared = response.headers().get("content-length").ok().flatten();
-    if declared
-        .and_then(|l| l.trim_ascii().parse::<u64>().ok())
-        .is_some_and(|l| l > cap as u64)
-    {
+    if declared.and_then(|l| l.trim_ascii().parse::<u64>().ok()).is_some_and(|l| l > cap as u64) {
         return None;
     }
-    let text = JsFuture::from(response.text().ok()?)
-        .await
-        .ok()?
-        .as_string()?;
+    let text = JsFuture::from(response.text().ok()?).await.ok()?.as_string()?;
     (text.len() <= cap).then_some(text)
 }
 

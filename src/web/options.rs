@@ -153,10 +153,7 @@ impl Options {
 fn optional_string(raw: &JsValue, key: &'static str) -> Result<Option<String>, Error> {
     match get(raw, key) {
         v if v.is_undefined() || v.is_null() => Ok(None),
-        v => v
-            .as_string()
-            .map(Some)
-            .ok_or_else(|| invalid(key, "must be a string")),
+        v => v.as_string().map(Some).ok_or_else(|| invalid(key, "must be a string")),
     }
 }
 
@@ -173,9 +170,9 @@ fn url_option(
     base: Option<&str>,
 ) -> Result<Option<String>, Error> {
     match optional_string(raw, key)? {
-        Some(u) => resolve_url(&u, base)
-            .map(Some)
-            .ok_or_else(|| invalid(key, "is not a valid URL")),
+        Some(u) => {
+            resolve_url(&u, base).map(Some).ok_or_else(|| invalid(key, "is not a valid URL"))
+        }
         None => Ok(None),
     }
 }
@@ -191,10 +188,7 @@ fn number(
         v if v.is_undefined() => Ok(default),
         v => match v.as_f64() {
             Some(n) if n >= min && n <= max => Ok(n),
-            _ => Err(invalid(
-                key,
-                "must be a number in its allowed range (see the documentation)",
-            )),
+            _ => Err(invalid(key, "must be a number in its allowed range (see the documentation)")),
         },
     }
 }
@@ -209,12 +203,7 @@ fn headers(raw: &JsValue) -> Result<Option<web_sys::Headers>, Error> {
         .dyn_ref::<js_sys::Object>()
         .and_then(|o| web_sys::Headers::new_with_record_from_str_to_str(o).ok())
         .map(Some)
-        .ok_or_else(|| {
-            invalid(
-                "refreshHeaders",
-                "must map valid header names to string values",
-            )
-        })
+        .ok_or_else(|| invalid("refreshHeaders", "must map valid header names to string values"))
 }
 
 fn allowed_origins(raw: &JsValue, base: Option<&str>) -> Result<Vec<String>, Error> {
@@ -232,9 +221,7 @@ fn allowed_origins(raw: &JsValue, base: Option<&str>) -> Result<Vec<String>, Err
     }
     let mut origins = Vec::new();
     for item in js_sys::Array::from(&value).iter() {
-        let text = item
-            .as_string()
-            .ok_or_else(|| invalid("allowedOrigins", PROBLEM))?;
+        let text = item.as_string().ok_or_else(|| invalid("allowedOrigins", PROBLEM))?;
         origins.push(normalize_origin(&text).ok_or_else(|| invalid("allowedOrigins", PROBLEM))?);
     }
     Ok(origins)

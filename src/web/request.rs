@@ -29,28 +29,19 @@ impl Outgoing {
             js_sys::Array::of2(input, init)
         };
         let base: Request = js_sys::Reflect::construct(&ctor, &args)?.unchecked_into();
-        let origin = web_sys::Url::new(&base.url())
-            .map(|u| u.origin())
-            .unwrap_or_default();
+        let origin = web_sys::Url::new(&base.url()).map(|u| u.origin()).unwrap_or_default();
         let caller_authorized = base.headers().has("authorization").unwrap_or(false);
         let managed =
             options.allows(&origin) && !caller_authorized && base.mode() != RequestMode::NoCors;
         let replayable = !get(init, "body").is_instance_of::<ReadableStream>();
-        Ok(Outgoing {
-            base,
-            managed,
-            replayable,
-        })
+        Ok(Outgoing { base, managed, replayable })
     }
 
     /// The request to send now, carrying `bearer` when given.
     pub fn attempt(&self, bearer: Option<&Secret>) -> Result<Request, JsValue> {
         // `Request::clone` is the JS method (tees the body); `Clone::clone` copies the handle.
-        let request = if self.replayable {
-            Request::clone(&self.base)?
-        } else {
-            Clone::clone(&self.base)
-        };
+        let request =
+            if self.replayable { Request::clone(&self.base)? } else { Clone::clone(&self.base) };
         if let Some(value) = bearer {
             request.headers().set("Authorization", value.expose())?;
         }

@@ -47,15 +47,8 @@ impl Sleep {
                 w.wake();
             }
         });
-        let id = set_timeout(
-            callback.as_ref().unchecked_ref(),
-            ms.min(i32::MAX as u32) as i32,
-        );
-        Sleep {
-            state,
-            id,
-            _callback: callback,
-        }
+        let id = set_timeout(callback.as_ref().unchecked_ref(), ms.min(i32::MAX as u32) as i32);
+        Sleep { state, id, _callback: callback }
     }
 }
 

@@ -38,9 +38,7 @@ impl Host for Fake {
     }
 
     fn refresh(&self, refresh_token: Option<Secret>) -> LocalFuture<RefreshOutcome> {
-        self.calls
-            .borrow_mut()
-            .push(refresh_token.map(|t| t.expose().to_owned()));
+        self.calls.borrow_mut().push(refresh_token.map(|t| t.expose().to_owned()));
         let (tx, rx) = oneshot::channel();
         self.answers.borrow_mut().push(tx);
         Box::pin(async move { rx.await.expect("the test answers every refresh call") })
@@ -68,19 +66,11 @@ impl FakeHost {
 }
 
 pub fn grant(access: &str, expires_in_s: Option<f64>) -> Grant {
-    Grant {
-        access: Secret::new(access.into()),
-        refresh: None,
-        id_token: None,
-        expires_in_s,
-    }
+    Grant { access: Secret::new(access.into()), refresh: None, id_token: None, expires_in_s }
 }
 
 pub fn grant_rotating(access: &str, refresh: &str) -> Grant {
-    Grant {
-        refresh: Some(Secret::new(refresh.into())),
-        ..grant(access, Some(300.0))
-    }
+    Grant { refresh: Some(Secret::new(refresh.into())), ..grant(access, Some(300.0)) }
 }
 
 pub type Core = Rc<Coordinator<Fake>>;
