@@ -30,4 +30,7 @@ wasm-pack test --headless --chrome -- --test browser -- --nocapture 2>&1 | grep 
 section "browser tests: headless Firefox"
 wasm-pack test --headless --firefox -- --test browser -- --nocapture 2>&1 | grep -vE '^\s+(Compiling|Finished|Running|Downloaded|Downloading)\b'
 
+section "bundler check: Vite 7 build of an app importing tokenflight, run in Chromium"
+node tests/bundler/vite_check.mjs
+
 section "all tests passed"
