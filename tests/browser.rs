@@ -311,6 +311,42 @@ async fn forbidden_and_insufficient_scope_pass_through_without_refresh() {
     assert_eq!(num(&stats(&m), "replays"), 0.0);
 }
 
+#[wasm_bindgen_test]
+async fn server_error_codes_map_to_refresh_end_session_or_pass_through() {
+    let before = unhandled_rejections();
+    let codes = obj(&[
+        ("TOKEN_EXPIRED", "refresh".into()),
+        ("TOKEN_REVOKED", "endSession".into()),
+        ("INVALID_SIGNATURE", "passThrough".into()),
+    ]);
+    let server = new_server();
+    let m = signed_in(&server, obj(&[("errorCodes", codes.clone())]));
+    // Passed through: no refresh, and the app can still read the body.
+    let response = JsFuture::from(fetch(&m, "/api/badsig")).await.unwrap();
+    assert_eq!(status_of(&response), 401);
+    let body = JsFuture::from(response.unchecked_ref::<web_sys::Response>().text().unwrap())
+        .await
+        .unwrap();
+    assert!(body.as_string().unwrap().contains("INVALID_SIGNATURE"));
+    // Expired: refreshed and replayed.
+    server.expire();
+    assert_eq!(status_of(&JsFuture::from(fetch(&m, "/api/data")).await.unwrap()), 200);
+    assert_eq!(server.refresh_calls(), 1);
+    // Revoked: one sessionEnd, every concurrent request rejected, no refresh.
+    let (ends, _) = count_events(&m, "sessionEnd");
+    let results = all_settled((0..100).map(|_| fetch(&m, "/api/revoked")).collect()).await;
+    assert!(all_rejected_with(&results, "SessionExpired"));
+    assert!(results.iter().all(|(_, e)| text(e, "reason") == "revoked"));
+    assert_eq!(ends.borrow().len(), 1);
+    assert_eq!(text(&ends.borrow()[0], "reason"), "revoked");
+    assert_eq!(server.refresh_calls(), 1, "revocation never refreshes");
+    assert!(!m.is_authenticated());
+    let bad = obj(&[("refreshUrl", "/r".into()), ("errorCodes", obj(&[("X", "logout".into())]))]);
+    assert_eq!(text(&TokenManager::new(bad).err().unwrap(), "name"), "InvalidOptions");
+    settle(30).await;
+    assert_eq!(unhandled_rejections(), before);
+}
+
 // ---- replaying bodies ----
 
 #[wasm_bindgen_test]

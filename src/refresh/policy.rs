@@ -1,5 +1,8 @@
 //! Decides what a response means for the session. A policy decides; it never waits or sends.
 
+use crate::prelude::*;
+use crate::refresh::grant::error_code;
+
 /// How a request was sent, remembered so its response can be judged.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Sent {
@@ -20,27 +23,72 @@ pub enum Verdict {
     Replay,
     /// Refresh (single flight), then send again once.
     RefreshThenReplay,
+    /// The server said the token is revoked: end the session once, reason `revoked`.
+    EndSession,
+}
+
+/// What the app mapped a server error code to (option `errorCodes`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CodeAction {
+    /// Refresh and replay (e.g. `TOKEN_EXPIRED`).
+    Refresh,
+    /// End the session (e.g. `TOKEN_REVOKED`, `TOKEN_BLACKLISTED`).
+    EndSession,
+    /// Hand the response to the caller (e.g. `INVALID_SIGNATURE`).
+    PassThrough,
+}
+
+impl CodeAction {
+    /// Parses the option value: `"refresh"`, `"endSession"` or `"passThrough"`.
+    pub fn parse(text: &str) -> Option<CodeAction> {
+        match text {
+            "refresh" => Some(CodeAction::Refresh),
+            "endSession" => Some(CodeAction::EndSession),
+            "passThrough" => Some(CodeAction::PassThrough),
+            _ => None,
+        }
+    }
+}
+
+/// The action mapped to the error code in `body` (its `code`, else `error` member), if any.
+pub fn code_action(map: &[(String, CodeAction)], body: Option<&str>) -> Option<CodeAction> {
+    let code = error_code(body)?;
+    map.iter().find(|(c, _)| *c == code).map(|(_, action)| *action)
+}
+
+/// An API response as far as the policy cares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Answer<'a> {
+    /// HTTP status.
+    pub status: u16,
+    /// The `WWW-Authenticate` header.
+    pub www_authenticate: Option<&'a str>,
+    /// What the app mapped the body's error code to, for 401 and 403 answers.
+    pub code_action: Option<CodeAction>,
 }
 
 /// Judges an API response. `current` is the generation of the token held now, if any.
 ///
-/// Only 401 can lead to a refresh (never 403: `401 || 403` loops are incident #2). A Bearer
-/// challenge with `insufficient_scope` is about permissions, which a new token cannot fix.
-pub fn judge(
-    status: u16,
-    www_authenticate: Option<&str>,
-    sent: Sent,
-    current: Option<u64>,
-) -> Verdict {
-    if status != 401 || !sent.allowed_origin || sent.replayed {
+/// By default only 401 can lead to a refresh (never 403: `401 || 403` loops are incident #2),
+/// and a Bearer challenge with `insufficient_scope` never does: a new token cannot grant a
+/// permission. A mapped error code decides for 401 and 403. Whatever the code says, a response
+/// to an older token is replayed with the newer one: the verdict was about the old token.
+pub fn judge(answer: Answer<'_>, sent: Sent, current: Option<u64>) -> Verdict {
+    if !sent.allowed_origin || sent.replayed {
         return Verdict::PassThrough;
     }
-    if www_authenticate.and_then(bearer_error) == Some("insufficient_scope") {
-        return Verdict::PassThrough;
-    }
-    match current {
-        Some(generation) if generation > sent.generation => Verdict::Replay,
-        _ => Verdict::RefreshThenReplay,
+    let newer_token = current.is_some_and(|g| g > sent.generation);
+    let retry = if newer_token { Verdict::Replay } else { Verdict::RefreshThenReplay };
+    let auth_failure = answer.status == 401 || answer.status == 403;
+    match answer.code_action {
+        Some(CodeAction::PassThrough) if auth_failure => Verdict::PassThrough,
+        Some(CodeAction::EndSession) if auth_failure && !newer_token => Verdict::EndSession,
+        Some(CodeAction::EndSession | CodeAction::Refresh) if auth_failure => retry,
+        _ if answer.status != 401 => Verdict::PassThrough,
+        _ if answer.www_authenticate.and_then(bearer_error) == Some("insufficient_scope") => {
+            Verdict::PassThrough
+        }
+        _ => retry,
     }
 }
 
@@ -101,38 +149,71 @@ mod tests {
 
     const FRESH: Sent = Sent { allowed_origin: true, generation: 1, replayed: false };
 
+    fn plain(status: u16) -> Answer<'static> {
+        Answer { status, www_authenticate: None, code_action: None }
+    }
+
     #[test]
     fn only_401_refreshes() {
-        assert_eq!(judge(401, None, FRESH, Some(1)), Verdict::RefreshThenReplay);
+        assert_eq!(judge(plain(401), FRESH, Some(1)), Verdict::RefreshThenReplay);
         for status in [200, 400, 403, 404, 500] {
-            assert_eq!(judge(status, None, FRESH, Some(1)), Verdict::PassThrough, "{status}");
+            assert_eq!(judge(plain(status), FRESH, Some(1)), Verdict::PassThrough, "{status}");
         }
     }
 
     #[test]
     fn foreign_origins_and_replays_pass_through() {
         let foreign = Sent { allowed_origin: false, ..FRESH };
-        assert_eq!(judge(401, None, foreign, Some(1)), Verdict::PassThrough);
+        assert_eq!(judge(plain(401), foreign, Some(1)), Verdict::PassThrough);
         let replayed = Sent { replayed: true, ..FRESH };
-        assert_eq!(judge(401, None, replayed, Some(2)), Verdict::PassThrough);
+        assert_eq!(judge(plain(401), replayed, Some(2)), Verdict::PassThrough);
     }
 
     #[test]
     fn stale_generation_replays_without_refresh() {
-        assert_eq!(judge(401, None, FRESH, Some(2)), Verdict::Replay);
+        assert_eq!(judge(plain(401), FRESH, Some(2)), Verdict::Replay);
         let tokenless = Sent { generation: 0, ..FRESH };
-        assert_eq!(judge(401, None, tokenless, Some(1)), Verdict::Replay);
-        assert_eq!(judge(401, None, tokenless, None), Verdict::RefreshThenReplay);
+        assert_eq!(judge(plain(401), tokenless, Some(1)), Verdict::Replay);
+        assert_eq!(judge(plain(401), tokenless, None), Verdict::RefreshThenReplay);
     }
 
     #[test]
     fn www_authenticate_is_honoured() {
         let scope = r#"Bearer realm="api", error="insufficient_scope", scope="admin""#;
-        assert_eq!(judge(401, Some(scope), FRESH, Some(1)), Verdict::PassThrough);
+        let answer = Answer { www_authenticate: Some(scope), ..plain(401) };
+        assert_eq!(judge(answer, FRESH, Some(1)), Verdict::PassThrough);
         let invalid = r#"Bearer error="invalid_token", error_description="expired""#;
-        assert_eq!(judge(401, Some(invalid), FRESH, Some(1)), Verdict::RefreshThenReplay);
+        let answer = Answer { www_authenticate: Some(invalid), ..plain(401) };
+        assert_eq!(judge(answer, FRESH, Some(1)), Verdict::RefreshThenReplay);
     }
 
+    #[test]
+    fn mapped_error_codes_decide_for_401_and_403() {
+        let with = |status, action| Answer { code_action: Some(action), ..plain(status) };
+        assert_eq!(judge(with(401, CodeAction::EndSession), FRESH, Some(1)), Verdict::EndSession);
+        assert_eq!(judge(with(403, CodeAction::EndSession), FRESH, Some(1)), Verdict::EndSession);
+        assert_eq!(judge(with(401, CodeAction::PassThrough), FRESH, Some(1)), Verdict::PassThrough);
+        assert_eq!(
+            judge(with(403, CodeAction::Refresh), FRESH, Some(1)),
+            Verdict::RefreshThenReplay
+        );
+        assert_eq!(judge(with(500, CodeAction::EndSession), FRESH, Some(1)), Verdict::PassThrough);
+        // A verdict about an older token is settled by replaying with the newer one.
+        assert_eq!(judge(with(401, CodeAction::EndSession), FRESH, Some(2)), Verdict::Replay);
+        let map = vec![("TOKEN_REVOKED".to_owned(), CodeAction::EndSession)];
+        assert_eq!(
+            code_action(&map, Some(r#"{"code":"TOKEN_REVOKED"}"#)),
+            Some(CodeAction::EndSession)
+        );
+        assert_eq!(
+            code_action(&map, Some(r#"{"error":"TOKEN_REVOKED"}"#)),
+            Some(CodeAction::EndSession)
+        );
+        assert_eq!(code_action(&map, Some(r#"{"code":"OTHER"}"#)), None);
+        assert_eq!(code_action(&map, Some("not json")), None);
+        assert_eq!(CodeAction::parse("endSession"), Some(CodeAction::EndSession));
+        assert_eq!(CodeAction::parse("logout"), None);
+    }
     #[test]
     fn bearer_error_parsing() {
         assert_eq!(bearer_error(r#"Bearer error="invalid_token""#), Some("invalid_token"));

@@ -11,14 +11,14 @@ use super::endpoints;
 use super::events::{unsubscribe_fn, Listeners};
 use super::host::WebHost;
 use super::js_error::{js_error, non_replayable, options_error};
-use super::net::send;
+use super::net::{error_body, send};
 use super::options::Options;
 use super::request::Outgoing;
 use crate::claims;
 use crate::error::{EndReason, Error};
 use crate::refresh::coordinator::{Coordinator, Renewal};
 use crate::refresh::grant::Grant;
-use crate::refresh::policy::{judge, Sent, Verdict};
+use crate::refresh::policy::{code_action, judge, Answer, Sent, Verdict};
 use crate::session::Mode;
 use crate::token::{usable_expires_in, Secret};
 
@@ -202,12 +202,23 @@ async fn fetch_with_token(
     let (bearer, generation) = current_bearer(core);
     let first = send(fetch_fn, &outgoing.attempt(bearer.as_ref())?).await?;
     drop(bearer);
+    let status = first.status();
     let www_authenticate = first.headers().get("www-authenticate").ok().flatten();
+    let code_action = if (status == 401 || status == 403) && !options.error_codes.is_empty() {
+        code_action(&options.error_codes, error_body(&first).await.as_deref())
+    } else {
+        None
+    };
+    let answer = Answer { status, www_authenticate: www_authenticate.as_deref(), code_action };
     let sent = Sent { allowed_origin: true, generation, replayed: false };
     let current = core.session().token_generation();
-    match judge(first.status(), www_authenticate.as_deref(), sent, current) {
+    match judge(answer, sent, current) {
         Verdict::PassThrough => return Ok(first.into()),
         Verdict::Replay => {}
+        Verdict::EndSession => {
+            core.end(EndReason::Revoked);
+            return Err(js_error(&Error::SessionExpired(EndReason::Revoked)));
+        }
         Verdict::RefreshThenReplay => match core.renew_after(generation).await {
             Ok(Renewal::Renewed(_)) => {}
             Ok(Renewal::Unavailable) => return Ok(first.into()),

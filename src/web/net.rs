@@ -122,6 +122,14 @@ fn build(post: &Post<'_>, controller: Option<&AbortController>) -> Result<Reques
     Request::new_with_str_and_init(post.url, &init)
 }
 
+/// The body of an error answer, read from a clone so the caller still gets a readable response.
+pub async fn error_body(response: &Response) -> Option<String> {
+    text_capped(&response.clone().ok()?, ERROR_BODY_BYTES).await
+}
+
+/// Error bodies carry a code and a sentence; more is not read.
+const ERROR_BODY_BYTES: usize = 16 * 1024;
+
 /// Reads a response body as text when it is at most `cap` bytes; `None` when larger or unreadable.
 async fn text_capped(response: &Response, cap: usize) -> Option<String> {
     let declared = response.headers().get("content-length").ok().flatten();

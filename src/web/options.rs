@@ -10,6 +10,7 @@ use super::convert::{get, location_href};
 use crate::error::Error;
 use crate::refresh::body::BodyFormat;
 use crate::refresh::grant::FieldNames;
+use crate::refresh::policy::CodeAction;
 use crate::session::Mode;
 
 /// Validated options.
@@ -25,11 +26,13 @@ pub struct Options {
     pub refresh_timeout_ms: u32,
     /// Static headers for the refresh call (copied into each request).
     pub refresh_headers: Option<web_sys::Headers>,
+    /// Server error codes (JSON `code` or `error` of 401/403 answers) mapped to an action.
+    pub error_codes: Vec<(String, CodeAction)>,
     /// A fetch implementation to use instead of the global one (tests, instrumentation).
     pub fetch: Option<js_sys::Function>,
 }
 
-const KNOWN: [&str; 13] = [
+const KNOWN: [&str; 14] = [
     "refreshUrl",
     "loginUrl",
     "logoutUrl",
@@ -43,6 +46,7 @@ const KNOWN: [&str; 13] = [
     "refreshHeaders",
     "crossTab",
     "fetch",
+    "errorCodes",
 ];
 
 /// Why the options were refused.
@@ -118,6 +122,7 @@ impl Options {
         if !cross_tab.is_undefined() && cross_tab.as_bool().is_none() {
             return Err(invalid("crossTab", "must be true or false"));
         }
+        let error_codes = error_codes(raw)?;
         let fetch = match get(raw, "fetch") {
             v if v.is_undefined() => None,
             v => Some(
@@ -135,6 +140,7 @@ impl Options {
             allowed_origins,
             refresh_timeout_ms,
             refresh_headers,
+            error_codes,
             fetch,
         })
     }
@@ -191,6 +197,23 @@ fn number(
             _ => Err(invalid(key, "must be a number in its allowed range (see the documentation)")),
         },
     }
+}
+
+/// `errorCodes: { TOKEN_EXPIRED: "refresh", TOKEN_REVOKED: "endSession", ... }`.
+fn error_codes(raw: &JsValue) -> Result<Vec<(String, CodeAction)>, Error> {
+    const PROBLEM: &str = "must map error codes to \"refresh\", \"endSession\" or \"passThrough\"";
+    let value = get(raw, "errorCodes");
+    if value.is_undefined() {
+        return Ok(Vec::new());
+    }
+    let object = value.dyn_ref::<js_sys::Object>().ok_or_else(|| invalid("errorCodes", PROBLEM))?;
+    let mut map = Vec::new();
+    for key in js_sys::Object::keys(object).iter() {
+        let code = key.as_string().unwrap_or_default();
+        let action = get(&value, &code).as_string().and_then(|a| CodeAction::parse(&a));
+        map.push((code, action.ok_or_else(|| invalid("errorCodes", PROBLEM))?));
+    }
+    Ok(map)
 }
 
 /// The static refresh headers as a `Headers` object: the browser validates names and values.
