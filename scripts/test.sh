@@ -14,13 +14,13 @@ bash scripts/setup.sh
 section "cargo fmt --check"
 cargo fmt --all -- --check
 
-section "clippy (native, wasm32, npm build)"
-cargo clippy --all-targets --quiet -- -D warnings
-cargo clippy --all-targets --quiet --target wasm32-unknown-unknown -- -D warnings
-cargo clippy --lib --quiet --target wasm32-unknown-unknown --features npm -- -D warnings
+section "clippy (native workspace, wasm32, npm build)"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+cargo clippy -p tokenflight --all-targets --quiet --target wasm32-unknown-unknown -- -D warnings
+cargo clippy -p tokenflight --lib --quiet --target wasm32-unknown-unknown --features npm -- -D warnings
 
-section "native tests (pure core)"
-cargo test --quiet
+section "native tests (pure core, reference server)"
+cargo test --workspace --quiet
 
 section "package build and size"
 bash scripts/build.sh
@@ -32,5 +32,9 @@ wasm-pack test --headless --firefox -- --test browser -- --nocapture 2>&1 | grep
 
 section "bundler check: Vite 7 build of an app importing tokenflight, run in Chromium"
 node tests/bundler/vite_check.mjs
+
+section "end-to-end: Chromium against the reference server"
+cargo build --quiet -p tokenflight-server
+node --test --test-concurrency=1 tests/e2e/
 
 section "all tests passed"

@@ -84,6 +84,14 @@ pub enum Error {
 pub type Result<T> = core::result::Result<T, Error>;
 
 impl Error {
+    /// The error a request of a session that ended for `reason` receives.
+    pub fn for_end(reason: EndReason) -> Error {
+        match reason {
+            EndReason::Logout | EndReason::OtherTab => Error::LoggedOut,
+            EndReason::Expired | EndReason::Revoked => Error::SessionExpired(reason),
+        }
+    }
+
     /// Stable name seen by JavaScript as `error.name`.
     pub fn name(&self) -> &'static str {
         match self {

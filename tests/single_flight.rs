@@ -86,9 +86,12 @@ fn rejection_ends_the_session_once_and_rejects_every_waiter() {
     assert_eq!(results.borrow().len(), 1_000);
     assert_eq!(host.count(|e| *e == Event::SessionEnd(EndReason::Expired)), 1);
     assert_eq!(access_of(&core), None);
-    // A later 401 does not start refreshing again: the session is over.
-    let later = storm(&mut pool, &core, 10, 1);
-    assert!(later.borrow().iter().all(|r| *r == Ok(Renewal::Unavailable)));
+    // A later 401 does not start refreshing again: the session is over. A request that carried
+    // the ended session's token meets the same error; one sent without a token gets its 401.
+    let late = storm(&mut pool, &core, 10, 1);
+    assert!(late.borrow().iter().all(|r| *r == Err(Error::SessionExpired(EndReason::Expired))));
+    let tokenless = storm(&mut pool, &core, 10, 0);
+    assert!(tokenless.borrow().iter().all(|r| *r == Ok(Renewal::Unavailable)));
     assert_eq!(host.refresh_calls(), 1);
     assert_eq!(host.count(|e| matches!(e, Event::SessionEnd(_))), 1);
 }

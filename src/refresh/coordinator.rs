@@ -89,11 +89,7 @@ impl<H: Host> Coordinator<H> {
     /// with `LoggedOut` (logout, other tab) or `SessionExpired` (revoked, expired).
     pub fn end(&self, reason: EndReason) {
         let events = self.session.borrow_mut().end(reason);
-        let error = match reason {
-            EndReason::Logout | EndReason::OtherTab => Error::LoggedOut,
-            EndReason::Expired | EndReason::Revoked => Error::SessionExpired(reason),
-        };
-        self.flight.cancel(Err(error));
+        self.flight.cancel(Err(Error::for_end(reason)));
         self.deliver(&events);
     }
 
@@ -124,7 +120,13 @@ impl<H: Host> Coordinator<H> {
                 }
             }
             if !session.can_refresh() {
-                return Ok(Renewal::Unavailable);
+                // A request that carried a token of a session that has ended meets the end's
+                // error, like the requests that were queued when it ended; a request sent
+                // without a token just gets its 401.
+                return match (seen, session.ended_by()) {
+                    (1.., Some(reason)) => Err(Error::for_end(reason)),
+                    _ => Ok(Renewal::Unavailable),
+                };
             }
             if !self.flight.is_running() {
                 if let Some(error) = session.backoff_error(self.host.now_ms()) {

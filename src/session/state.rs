@@ -77,6 +77,7 @@ pub struct Session {
     epoch: u64,
     backoff: Backoff,
     last_failure: Option<Error>,
+    ended_by: Option<EndReason>,
     /// Counters reported by `stats()`.
     pub stats: Stats,
 }
@@ -95,6 +96,7 @@ impl Session {
             epoch: 0,
             backoff: Backoff::default(),
             last_failure: None,
+            ended_by: None,
             stats: Stats::default(),
         }
     }
@@ -102,6 +104,11 @@ impl Session {
     /// The refresh-token mode.
     pub fn mode(&self) -> Mode {
         self.mode
+    }
+
+    /// Why the last session ended, while no new one has started.
+    pub fn ended_by(&self) -> Option<EndReason> {
+        self.ended_by
     }
 
     /// The current phase.
@@ -170,6 +177,7 @@ impl Session {
     pub fn start(&mut self, grant: Grant, now_ms: f64) -> [Event; 1] {
         self.epoch += 1;
         self.backoff.reset();
+        self.ended_by = None;
         self.id_token = None;
         self.refresh = None;
         self.install(grant, now_ms);
@@ -243,6 +251,9 @@ impl Session {
         self.lifetime = None;
         self.phase = Phase::Ended;
         self.epoch += 1;
+        if was_active || self.ended_by.is_none() {
+            self.ended_by = Some(reason);
+        }
         if !was_active {
             return Vec::new();
         }

@@ -1,0 +1,184 @@
+//! Control routes for tests and the demo: counters, faults, clock tricks (`/__test/...`)
+//! and account administration (`/__admin/...`).
+//!
+//! They have no authentication: the server only ever listens on loopback, and these routes
+//! are what lets a browser test provoke every server-side situation on demand.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+
+use crate::faults::{FaultRequest, FaultState};
+use crate::random;
+use crate::reply;
+use crate::state::{AppState, Counters, Store};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/__test/counters", get(counters))
+        .route("/__test/reset", post(reset))
+        .route("/__test/faults", post(faults))
+        .route("/__test/expire-access", post(expire_access))
+        .route("/__test/rotate-key", post(rotate_key))
+        .route("/__test/access-ttl", post(access_ttl))
+        .route("/__test/single-session", post(single_session))
+        .route("/__admin/deactivate", post(deactivate))
+        .route("/__admin/activate", post(activate))
+        .route("/__admin/password", post(password))
+        .route("/__admin/revoke", post(revoke))
+}
+
+/// A control request whose JSON body does not fit the route: answered with 400.
+struct BadBody;
+
+impl IntoResponse for BadBody {
+    fn into_response(self) -> Response {
+        reply::bad_request("The JSON body is not valid for this route.")
+    }
+}
+
+fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, BadBody> {
+    serde_json::from_slice(body).map_err(|_| BadBody)
+}
+
+fn done() -> Response {
+    StatusCode::NO_CONTENT.into_response()
+}
+
+async fn counters(State(state): State<AppState>) -> Response {
+    let snapshot = state.lock().counters.clone();
+    Json(snapshot).into_response()
+}
+
+/// Zeroes the counters and clears faults; users, families and tokens stay as they are.
+async fn reset(State(state): State<AppState>) -> Response {
+    let mut store = state.lock();
+    store.counters = Counters::default();
+    store.fault = FaultState::default();
+    done()
+}
+
+async fn faults(State(state): State<AppState>, body: Bytes) -> Response {
+    match parse::<FaultRequest>(&body) {
+        Ok(req) => {
+            state.lock().fault = FaultState::from_request(&req);
+            done()
+        }
+        Err(bad) => bad.into_response(),
+    }
+}
+
+async fn expire_access(State(state): State<AppState>) -> Response {
+    state.lock().expiry.expire_all(crate::jwt::now_secs());
+    done()
+}
+
+async fn rotate_key(State(state): State<AppState>) -> Response {
+    match random::key() {
+        Ok(key) => {
+            state.lock().key = key;
+            done()
+        }
+        Err(_) => reply::server_error(),
+    }
+}
+
+#[derive(Deserialize)]
+struct Seconds {
+    seconds: u64,
+}
+
+async fn access_ttl(State(state): State<AppState>, body: Bytes) -> Response {
+    match parse::<Seconds>(&body) {
+        Ok(req) => {
+            state.lock().access_ttl = req.seconds;
+            done()
+        }
+        Err(bad) => bad.into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+struct Enabled {
+    enabled: bool,
+}
+
+async fn single_session(State(state): State<AppState>, body: Bytes) -> Response {
+    match parse::<Enabled>(&body) {
+        Ok(req) => {
+            state.lock().single_session = req.enabled;
+            done()
+        }
+        Err(bad) => bad.into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+struct Username {
+    username: String,
+}
+
+#[derive(Deserialize)]
+struct NewPassword {
+    username: String,
+    password: String,
+}
+
+/// Applies `change` to the named user: 204, or 404 NO_SUCH_USER.
+fn with_user(state: &AppState, username: &str, change: impl FnOnce(&mut Store)) -> Response {
+    let mut store = state.lock();
+    if !store.users.contains_key(username) {
+        return reply::error(StatusCode::NOT_FOUND, "NO_SUCH_USER", "There is no such user.");
+    }
+    change(&mut store);
+    done()
+}
+
+/// Deactivation does not revoke families: it blocks the user while inactive, and
+/// reactivation restores the existing sessions.
+async fn deactivate(State(state): State<AppState>, body: Bytes) -> Response {
+    match parse::<Username>(&body) {
+        Ok(req) => with_user(&state, &req.username, |s| set_active(s, &req.username, false)),
+        Err(bad) => bad.into_response(),
+    }
+}
+
+async fn activate(State(state): State<AppState>, body: Bytes) -> Response {
+    match parse::<Username>(&body) {
+        Ok(req) => with_user(&state, &req.username, |s| set_active(s, &req.username, true)),
+        Err(bad) => bad.into_response(),
+    }
+}
+
+fn set_active(store: &mut Store, username: &str, active: bool) {
+    if let Some(user) = store.users.get_mut(username) {
+        user.active = active;
+    }
+}
+
+/// A password change ends every session: bumps `token_version` (older access tokens die)
+/// and revokes all families (older refresh tokens die).
+async fn password(State(state): State<AppState>, body: Bytes) -> Response {
+    match parse::<NewPassword>(&body) {
+        Ok(req) => with_user(&state, &req.username, |s| {
+            if let Some(user) = s.users.get_mut(&req.username) {
+                user.password = req.password.clone();
+                user.token_version = user.token_version.wrapping_add(1);
+            }
+            s.revoke_user(&req.username);
+        }),
+        Err(bad) => bad.into_response(),
+    }
+}
+
+async fn revoke(State(state): State<AppState>, body: Bytes) -> Response {
+    match parse::<Username>(&body) {
+        Ok(req) => with_user(&state, &req.username, |s| s.revoke_user(&req.username)),
+        Err(bad) => bad.into_response(),
+    }
+}

@@ -1,0 +1,87 @@
+//! Counters, reset, and the admin routes' answers.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::Server;
+use serde_json::json;
+
+const COUNTERS: [&str; 10] = [
+    "refresh_calls",
+    "refresh_ok",
+    "reuse_detections",
+    "family_revocations",
+    "api_calls",
+    "api_401s",
+    "revoked_token_requests",
+    "logins",
+    "logouts",
+    "refresh_tokens_seen_twice",
+];
+
+#[tokio::test]
+async fn counters_start_at_zero_and_list_exactly_the_documented_names() {
+    let server = Server::new();
+    let counters = server.counters().await;
+    let object = counters.as_object().expect("an object");
+    assert_eq!(object.len(), COUNTERS.len());
+    for name in COUNTERS {
+        assert_eq!(object[name], 0, "{name}");
+    }
+}
+
+#[tokio::test]
+async fn reset_zeroes_counters_but_keeps_sessions() {
+    let server = Server::new();
+    let (access, token) = server.login("ada", "lovelace").await;
+    let token = server.refresh(&token).await.cookie_token();
+    server.get("/api/me", Some(&access)).await;
+    server.post_empty("/api/logout/").await;
+    assert_ne!(server.counters().await, json!({}));
+
+    let reply = server.post_empty("/__test/reset").await;
+    assert_eq!(reply.status, StatusCode::NO_CONTENT);
+    let counters = server.counters().await;
+    for name in COUNTERS {
+        assert_eq!(counters[name], 0, "{name}");
+    }
+    assert_eq!(server.refresh(&token).await.status, StatusCode::OK, "family kept");
+    assert_eq!(server.counter("refresh_calls").await, 1);
+}
+
+#[tokio::test]
+async fn admin_routes_answer_404_for_unknown_users_and_400_for_bad_bodies() {
+    let server = Server::new();
+    for path in ["/__admin/deactivate", "/__admin/activate", "/__admin/revoke"] {
+        let reply = server.post_json(path, json!({"username": "mallory"})).await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(reply.code(), "NO_SUCH_USER");
+        assert_eq!(server.post_json(path, json!({})).await.status, StatusCode::BAD_REQUEST);
+    }
+    let reply = server
+        .post_json("/__admin/password", json!({"username": "mallory", "password": "x"}))
+        .await;
+    assert_eq!(reply.code(), "NO_SUCH_USER");
+    let missing = server.post_json("/__admin/password", json!({"username": "ada"})).await;
+    assert_eq!(missing.status, StatusCode::BAD_REQUEST);
+    for (path, body) in [
+        ("/__test/access-ttl", json!({"seconds": "ten"})),
+        ("/__test/single-session", json!({"enabled": "yes"})),
+    ] {
+        assert_eq!(server.post_json(path, body).await.status, StatusCode::BAD_REQUEST, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn huge_ttls_do_not_overflow() {
+    let server = Server::with(tokenflight_server::Config {
+        access_ttl: u64::MAX,
+        refresh_ttl: u64::MAX,
+        ..common::quiet()
+    });
+    let (access, token) = server.login("ada", "lovelace").await;
+    assert_eq!(server.get("/api/me", Some(&access)).await.status, StatusCode::OK);
+    assert_eq!(server.refresh(&token).await.status, StatusCode::OK);
+    server.control("/__test/access-ttl", json!({"seconds": u64::MAX})).await;
+    assert_eq!(server.login_reply("bob", "builder").await.status, StatusCode::OK);
+}

@@ -1,0 +1,87 @@
+// Each fault the server can inject leads to the outcome RELIABILITY.md §B prescribes, and every
+// call settles within the refresh timeout plus a second.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { startServer, startBrowser, openPage, managerOptions, login } from "./harness.mjs";
+
+const TIMEOUT_MS = 2000; // managerOptions' refreshTimeoutMs
+let server, browser;
+before(async () => {
+  server = await startServer();
+  browser = await startBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function stormUnderFault(fault, n = 20) {
+  await server.post("/__test/reset");
+  const tab = await openPage(browser, server, managerOptions("cookie"));
+  await login(tab);
+  await server.faults(fault);
+  await server.post("/__test/expire-access");
+  const started = Date.now();
+  const results = await tab.eval((count) => window.storm(count), n);
+  const elapsed = Date.now() - started;
+  await server.faults({ refresh: "none" });
+  assert.ok(elapsed < TIMEOUT_MS + 1000, `settled in ${elapsed} ms`);
+  return { tab, results };
+}
+
+test("latency: the storm waits for the one slow refresh, then succeeds", async () => {
+  const { tab, results } = await stormUnderFault({ refresh: "latency", latency_ms: 800 });
+  assert.ok(results.every((r) => r.status === 200));
+  assert.equal((await server.counters()).refresh_calls, 1);
+  await tab.assertClean();
+  await tab.close();
+});
+
+for (const [kind, status] of [["error500", 500], ["error503", 503]]) {
+  test(`${kind}: RefreshFailed with status ${status}, session kept, a later call recovers`, async () => {
+    const { tab, results } = await stormUnderFault({ refresh: kind });
+    assert.ok(results.every((r) => r.error === "RefreshFailed"), JSON.stringify(results[0]));
+    assert.equal((await server.counters()).refresh_calls, 1, "no retry storm");
+    assert.equal(await tab.eval(() => window.auth.isAuthenticated), true);
+    await tab.page.waitForTimeout(1100); // backoff (Retry-After: 1 for 503)
+    assert.equal((await tab.eval(() => window.storm(1)))[0].status, 200);
+    assert.equal((await server.counters()).reuse_detections, 0);
+    await tab.assertClean();
+    await tab.close();
+  });
+}
+
+test("html instead of JSON: InvalidRefreshResponse, nothing stored, no loop", async () => {
+  const { tab, results } = await stormUnderFault({ refresh: "html" });
+  assert.ok(results.every((r) => r.error === "InvalidRefreshResponse"), JSON.stringify(results[0]));
+  assert.equal((await server.counters()).refresh_calls, 1);
+  assert.equal((await tab.eval(() => window.auth.stats())).generation, 1);
+  await tab.assertClean();
+  await tab.close();
+});
+
+test("refresh never answering: released by the timeout, the lock is free afterwards", async () => {
+  const { tab, results } = await stormUnderFault({ refresh: "hang" });
+  assert.ok(results.every((r) => r.error === "RefreshFailed"), JSON.stringify(results[0]));
+  assert.equal(await tab.eval(() => window.auth.stats().queued), 0);
+  await tab.page.waitForTimeout(1100); // backoff after one failure
+  assert.equal((await tab.eval(() => window.storm(1)))[0].status, 200, "a later call refreshes again");
+  await tab.assertClean();
+  await tab.close();
+});
+
+test("response lost after rotation: the next refresh is rejected, the session ends once, no loop", async () => {
+  const { tab, results } = await stormUnderFault({ refresh: "drop_after_rotation", times: 1 });
+  assert.ok(results.every((r) => r.error === "RefreshFailed"), JSON.stringify(results[0]));
+  await tab.page.waitForTimeout(1100);
+  const next = await tab.eval(() => window.storm(5));
+  assert.ok(next.every((r) => r.error === "SessionExpired"), JSON.stringify(next[0]));
+  assert.equal((await tab.events("sessionEnd")).length, 1);
+  const counters = await server.counters();
+  // The lost response left the browser with the rotated-out cookie: presenting it is the reuse
+  // the server must flag (the one case where reuse is expected), and it happens exactly once.
+  assert.equal(counters.refresh_calls, 2);
+  assert.equal(counters.reuse_detections, 1);
+  await tab.assertClean();
+  await tab.close();
+});

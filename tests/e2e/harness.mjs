@@ -1,0 +1,149 @@
+// End-to-end harness: starts the reference server on 127.0.0.1, opens pages in headless
+// Chromium that load the built package, and records what a user could observe: unhandled
+// rejections, console output, storage, requests, and every token the server handed out.
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { launchChromium } from "./browser.mjs";
+
+const root = resolve(fileURLToPath(new URL(".", import.meta.url)), "../..");
+const serverBinary = process.env.TOKENFLIGHT_SERVER ?? resolve(root, "target/debug/tokenflight-server");
+
+/** Options the pages use against the reference server's granular error codes. */
+export const ERROR_CODES = {
+  TOKEN_EXPIRED: "refresh",
+  TOKEN_REVOKED: "endSession",
+  INVALID_SIGNATURE: "passThrough",
+  MALFORMED_TOKEN: "passThrough",
+};
+
+export function managerOptions(mode, extra = {}) {
+  const prefix = mode === "body" ? "/body" : "";
+  return {
+    refreshUrl: `${prefix}/api/token/refresh/`,
+    loginUrl: `${prefix}/api/token/`,
+    logoutUrl: `${prefix}/api/logout/`,
+    refreshTokenIn: mode,
+    refreshTimeoutMs: 2000,
+    errorCodes: ERROR_CODES,
+    ...extra,
+  };
+}
+
+/** Starts the server; resolves once it printed its URL. */
+export async function startServer(args = []) {
+  const proc = spawn(serverBinary, ["--port", "0", ...(process.env.E2E_SERVER_LOG ? [] : ["--quiet"]), ...args], { stdio: ["ignore", "pipe", "inherit"] });
+  let output = "";
+  const url = await new Promise((resolveUrl, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${output}`)), 15000);
+    proc.stdout.on("data", (chunk) => {
+      output += chunk;
+      const match = output.match(/listening on (http:\/\/127\.0\.0\.1:\d+)\//);
+      if (match) {
+        clearTimeout(timer);
+        resolveUrl(match[1]);
+      }
+    });
+    proc.on("exit", (code) => reject(new Error(`server exited with ${code}: ${output}`)));
+  });
+  const post = async (path, body) => {
+    const res = await fetch(url + path, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body ?? {}),
+    });
+    if (!res.ok) throw new Error(`${path} answered ${res.status}`);
+  };
+  return {
+    url,
+    post,
+    counters: async () => (await fetch(`${url}/__test/counters`)).json(),
+    faults: (spec) => post("/__test/faults", spec),
+    async stop() {
+      proc.kill();
+      await once(proc, "exit");
+    },
+  };
+}
+
+/** One browser per test file. */
+export async function startBrowser() {
+  return launchChromium();
+}
+
+/**
+ * Opens a page of the server that has created `window.auth` with `options`, and instruments it.
+ * Returns helpers to evaluate code in the page and to check what must never happen.
+ */
+export async function openPage(browser, server, options, { path = "/tests/fixtures/blank.html" } = {}) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const consoleLines = [];
+  const pageErrors = [];
+  const tokens = new Set();
+  const requests = [];
+  page.on("console", (m) => consoleLines.push(`${m.type()}: ${m.text()}`));
+  page.on("pageerror", (e) => pageErrors.push(String(e)));
+  page.on("request", (r) => requests.push({ url: r.url(), authorization: r.headers()["authorization"] ?? null, at: Date.now() }));
+  page.on("response", async (r) => {
+    // Record every token the server hands out, to search for them where they must not be.
+    if (!/\/api\/token\//.test(r.url()) || !r.ok()) return;
+    try {
+      const body = await r.json();
+      for (const key of ["access", "refresh"]) if (typeof body[key] === "string") tokens.add(body[key]);
+    } catch {}
+    for (const c of await context.cookies()) if (c.name === "tf_refresh" && c.value) tokens.add(c.value);
+  });
+  await page.addInitScript(() => {
+    window.__unhandled = 0;
+    window.addEventListener("unhandledrejection", () => window.__unhandled++);
+  });
+  await page.goto(server.url + path);
+  await page.evaluate(async (opts) => {
+    const { createTokenManager } = await import("/pkg/index.js");
+    window.auth = await createTokenManager(opts);
+    window.events = [];
+    for (const name of ["refresh", "sessionEnd", "tokenChange"]) {
+      window.auth.on(name, (e) => window.events.push({ name, ...e }));
+    }
+    // Fires n concurrent requests and reports how each settled, without ever leaving one unhandled.
+    window.storm = async (n, url = "/api/data", init) => {
+      const results = await Promise.allSettled(Array.from({ length: n }, () => window.auth.fetch(url, init)));
+      return results.map((r) => (r.status === "fulfilled" ? { status: r.value.status } : { error: r.reason.name, message: r.reason.message }));
+    };
+  }, options);
+
+  return {
+    page,
+    context,
+    requests,
+    tokens,
+    eval: (fn, arg) => page.evaluate(fn, arg),
+    events: (name) => page.evaluate((n) => window.events.filter((e) => !n || e.name === n), name),
+    /** What a user could observe that must never happen; throws with the details. */
+    async assertClean() {
+      await page.waitForTimeout(50); // unhandledrejection fires after a macrotask
+      const unhandled = await page.evaluate(() => window.__unhandled);
+      if (unhandled) throw new Error(`${unhandled} unhandled rejection(s)`);
+      if (pageErrors.length) throw new Error(`page errors: ${pageErrors.join("; ")}`);
+      const scriptVisible = await page.evaluate(() => {
+        const parts = [document.cookie];
+        for (const s of [localStorage, sessionStorage]) {
+          for (let i = 0; i < s.length; i++) parts.push(s.key(i), s.getItem(s.key(i)));
+        }
+        return parts.join("\n");
+      });
+      const places = [scriptVisible, ...consoleLines, ...requests.map((r) => r.url)].join("\n");
+      for (const token of tokens) {
+        if (places.includes(token)) throw new Error("a token reached storage, a script cookie, a URL or the console");
+      }
+    },
+    close: () => context.close(),
+  };
+}
+
+/** Logs a user in from the page. */
+export function login(handle, username = "ada", password = "lovelace") {
+  return handle.eval(({ username, password }) => window.auth.login({ username, password }), { username, password });
+}

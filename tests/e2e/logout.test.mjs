@@ -1,0 +1,71 @@
+// Logout never throws and leaves nothing behind: twice, without a cookie, during a storm.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { startServer, startBrowser, openPage, managerOptions, login } from "./harness.mjs";
+
+let server, browser;
+before(async () => {
+  server = await startServer();
+  browser = await startBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** URLs of requests sent after the first logout request that carried a token (request events
+ * arrive in the order the page sent them). */
+function carriedTokenAfterLogout(tab) {
+  const logout = tab.requests.findIndex((r) => r.url.endsWith("/api/logout/"));
+  assert.ok(logout >= 0, "the logout endpoint was called");
+  return tab.requests.slice(logout + 1).filter((r) => r.authorization).map((r) => r.url);
+}
+
+test("logout twice: no exception, one sessionEnd, no token afterwards", async () => {
+  const tab = await openPage(browser, server, managerOptions("cookie"));
+  await login(tab);
+  const outcome = await tab.eval(async () => {
+    await window.auth.logout();
+    await window.auth.logout();
+    return { authenticated: window.auth.isAuthenticated, status: (await window.auth.fetch("/api/data")).status };
+  });
+  assert.deepEqual(outcome, { authenticated: false, status: 401 });
+  assert.deepEqual((await tab.events("sessionEnd")).map((e) => e.reason), ["logout"]);
+  assert.deepEqual((await tab.context.cookies()).filter((c) => c.name === "tf_refresh"), [], "cookie cleared");
+  assert.deepEqual(carriedTokenAfterLogout(tab), [], "no request after logout carries a token");
+  assert.equal(await tab.eval(async () => (await window.auth.restore())), false, "the server revoked the family");
+  await tab.assertClean();
+  await tab.close();
+});
+
+test("logout without a cookie or a session: resolves, no event", async () => {
+  const tab = await openPage(browser, server, managerOptions("cookie"));
+  await tab.eval(() => window.auth.logout());
+  assert.deepEqual(await tab.events("sessionEnd"), []);
+  await tab.assertClean();
+  await tab.close();
+});
+
+test("logout during a storm: the queue is rejected with LoggedOut, nothing carries a token after", async () => {
+  await server.post("/__test/reset");
+  const tab = await openPage(browser, server, managerOptions("cookie"));
+  await login(tab);
+  await server.faults({ refresh: "latency", latency_ms: 500 });
+  await server.post("/__test/expire-access");
+  const results = await tab.eval(async () => {
+    const storm = window.storm(100);
+    await new Promise((r) => setTimeout(r, 100));
+    await window.auth.logout();
+    return storm;
+  });
+  await server.faults({ refresh: "none" });
+  // Queued or not yet answered when the logout came: every request of the session ends LoggedOut.
+  assert.ok(results.every((r) => r.error === "LoggedOut"), JSON.stringify(results[0]));
+  await tab.page.waitForTimeout(600); // the slow refresh answers now: it must be discarded
+  assert.equal(await tab.eval(() => window.auth.isAuthenticated), false);
+  const after = await tab.eval(() => window.storm(3));
+  assert.ok(after.every((r) => r.status === 401));
+  assert.deepEqual(carriedTokenAfterLogout(tab), []);
+  await tab.assertClean();
+  await tab.close();
+});
