@@ -26,6 +26,8 @@ export interface TokenManagerOptions {
   refreshHeaders?: Record<string, string>;
   /** One refresh per origin across tabs; logout reaches every tab (default true). */
   crossTab?: boolean;
+  /** Server error codes (JSON `code` or `error` of 401/403 answers) mapped to an action. */
+  errorCodes?: Record<string, "refresh" | "endSession" | "passThrough">;
   /** A fetch implementation to use instead of `globalThis.fetch` (tests, instrumentation). */
   fetch?: (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
 }
