@@ -37,9 +37,12 @@ if [ ${#apt_missing[@]} -gt 0 ]; then
 fi
 command -v geckodriver >/dev/null || { step "geckodriver"; cargo install geckodriver --locked || cargo install geckodriver; }
 
-# JS tooling (wasm-opt from npm binaryen, playwright-core) pinned by package-lock.json.
-if [ -f package-lock.json ] && { [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; }; then
-  step "npm ci"
-  npm ci --no-audit --no-fund --loglevel=error
+# JS tooling (wasm-opt from npm binaryen, terser, vite, playwright-core) pinned by
+# package-lock.json. `npm install` rather than `npm ci`: the registry mirror here lacks the other
+# platforms' optional rollup packages, so the lock cannot list them and `npm ci` refuses it;
+# `npm install` installs exactly the locked versions and leaves the lock unchanged.
+if [ -f package-lock.json ] && { [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; }; then
+  step "npm install (locked versions)"
+  npm install --no-audit --no-fund --loglevel=error
 fi
 step "ready"
