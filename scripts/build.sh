@@ -12,14 +12,18 @@ rm -f pkg-build.log
 wasm="pkg/tokenflight_wasm_bg.wasm"
 # The features rustc enables by default for wasm32-unknown-unknown (all baseline in browsers).
 features="--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue"
-wasm-opt -Oz $features --strip-debug --strip-producers "$wasm" -o "$wasm.opt" 2>pkg-opt.log \
-  || { head -40 pkg-opt.log; exit 1; }
-rm -f pkg-opt.log
+# Import/export names are minified too (wasm-bindgen's carry incompressible hashes); the glue is
+# rewritten with wasm-opt's mapping and the result is smoke-tested in Node below.
+wasm-opt -Oz $features --strip-debug --strip-producers --minify-imports-and-exports-and-modules \
+  "$wasm" -o "$wasm.opt" >pkg-names.json 2>pkg-opt.log || { head -40 pkg-opt.log; exit 1; }
+node scripts/rename_glue.mjs pkg/tokenflight_wasm.js "$wasm.opt" pkg-names.json
+rm -f pkg-opt.log pkg-names.json
 mv "$wasm.opt" "$wasm"
 rm -f pkg/.gitignore pkg/package.json pkg/README.md pkg/tokenflight_wasm.d.ts pkg/tokenflight_wasm_bg.wasm.d.ts
 cp pkg-template/package.json pkg-template/index.js pkg-template/index.d.ts pkg-template/README.md pkg/
 # Ship the generated glue minified (the readable source is the Rust and pkg-template/).
 terser pkg/tokenflight_wasm.js --module --compress passes=2 --mangle -o pkg/tokenflight_wasm.js
+node scripts/smoke_pkg.mjs
 
 size() { gzip -9 -c "$@" | wc -c; }
 wasm_gz=$(size "$wasm")
