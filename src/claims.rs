@@ -83,7 +83,16 @@ const MAX_EXP_S: f64 = 253_402_300_799.0;
 /// Strings, booleans, null, negatives and absurd values all mean "no usable exp": the claim is
 /// only a scheduling hint and must never be able to drive behaviour by itself.
 pub fn usable_exp(claims: &Json) -> Option<f64> {
-    match claims.get("exp") {
+    usable_time(claims, "exp")
+}
+
+/// The `iat` claim, under the same rules as `exp`.
+pub fn usable_iat(claims: &Json) -> Option<f64> {
+    usable_time(claims, "iat")
+}
+
+fn usable_time(claims: &Json, name: &str) -> Option<f64> {
+    match claims.get(name) {
         Some(Json::Number(n)) if *n > 0.0 && *n <= MAX_EXP_S => Some(*n),
         _ => None,
     }

@@ -68,31 +68,44 @@ impl fmt::Display for Secret {
     }
 }
 
-/// When an access token stops being usable, on the client's own clock.
+/// How long an access token lives, measured on the client's own clock from when it arrived.
 ///
-/// `expires_in` from the token response, measured from when the response arrived, is trusted;
-/// the JWT `exp` claim is only a hint (it is on the server's clock, which may be skewed).
+/// Only a *duration* is kept, never an absolute time from the server, so a client clock that is
+/// hours or a day off changes nothing. The duration comes from `expires_in`; failing that from
+/// the JWT's `exp - iat` (both on the server's clock, so their difference is skew-free); failing
+/// that from `exp` against the client clock, kept only when plausible. 401 stays the source of
+/// truth whatever this says.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Lifetime {
     /// Milliseconds since the Unix epoch on the client clock when the token arrived.
     pub received_at_ms: f64,
-    /// Seconds of validity the server declared, if it declared a usable number.
-    pub expires_in_s: Option<f64>,
-    /// The JWT `exp` claim in seconds since the epoch, if the token is a JWT with a usable one.
-    pub exp_hint_s: Option<f64>,
+    /// Seconds of validity from arrival, if known.
+    pub duration_s: Option<f64>,
 }
 
 impl Lifetime {
-    /// Expiry in client-clock milliseconds, or `None` when nothing trustworthy is known.
-    pub fn expires_at_ms(&self) -> Option<f64> {
-        match (self.expires_in_s, self.exp_hint_s) {
-            (Some(secs), _) => Some(self.received_at_ms + secs * 1000.0),
-            (None, Some(exp)) => Some(exp * 1000.0),
-            (None, None) => None,
-        }
+    /// The lifetime of a token that arrived at `now_ms` with `expires_in` (if usable) and the
+    /// JWT claims `exp` / `iat` (if the token is a JWT carrying usable ones).
+    pub fn measure(
+        now_ms: f64,
+        expires_in_s: Option<f64>,
+        exp_s: Option<f64>,
+        iat_s: Option<f64>,
+    ) -> Lifetime {
+        let duration_s = expires_in_s
+            .or_else(|| usable_expires_in(exp_s? - iat_s?))
+            // `exp` alone is compared with a clock that may be skewed: anything but a
+            // plausible lifetime (up to a day) means "unknown", renewed only on 401.
+            .or_else(|| Some(exp_s? - now_ms / 1000.0).filter(|d| *d > 0.0 && *d <= 86_400.0));
+        Lifetime { received_at_ms: now_ms, duration_s }
     }
 
-    /// Seconds left at `now_ms`, or `None` when the expiry is unknown (opaque token).
+    /// Expiry in client-clock milliseconds, or `None` when unknown (opaque token).
+    pub fn expires_at_ms(&self) -> Option<f64> {
+        self.duration_s.map(|d| self.received_at_ms + d * 1000.0)
+    }
+
+    /// Seconds left at `now_ms`, or `None` when the expiry is unknown.
     pub fn remaining_s(&self, now_ms: f64) -> Option<f64> {
         self.expires_at_ms().map(|at| (at - now_ms) / 1000.0)
     }
@@ -130,19 +143,31 @@ mod tests {
     }
 
     #[test]
-    fn expires_in_wins_over_exp_and_bad_values_are_unknown() {
-        let l =
-            Lifetime { received_at_ms: 1_000.0, expires_in_s: Some(60.0), exp_hint_s: Some(5.0) };
-        assert_eq!(l.expires_at_ms(), Some(61_000.0));
-        assert_eq!(l.remaining_s(31_000.0), Some(30.0));
-        let hint = Lifetime { received_at_ms: 0.0, expires_in_s: None, exp_hint_s: Some(100.0) };
-        assert_eq!(hint.expires_at_ms(), Some(100_000.0));
-        let opaque = Lifetime { received_at_ms: 0.0, expires_in_s: None, exp_hint_s: None };
-        assert_eq!(opaque.remaining_s(5.0), None);
+    fn lifetime_prefers_expires_in_then_exp_minus_iat_then_plausible_exp() {
+        let now = 1_700_000_000_000.0;
+        let l = Lifetime::measure(now, Some(60.0), Some(5.0), Some(1.0));
+        assert_eq!(l.expires_at_ms(), Some(now + 60_000.0));
+        assert_eq!(l.remaining_s(now + 30_000.0), Some(30.0));
+        // exp - iat is skew-free: the server's clock may be a day away from ours.
+        let skewed = Lifetime::measure(now, None, Some(1_000_300.0), Some(1_000_000.0));
+        assert_eq!(skewed.duration_s, Some(300.0));
+        // exp alone: used when plausible against our clock, else unknown.
+        assert_eq!(
+            Lifetime::measure(now, None, Some(now / 1000.0 + 120.0), None).duration_s,
+            Some(120.0)
+        );
+        assert_eq!(
+            Lifetime::measure(now, None, Some(now / 1000.0 - 3_600.0), None).duration_s,
+            None
+        );
+        assert_eq!(
+            Lifetime::measure(now, None, Some(now / 1000.0 + 2.0 * 86_400.0), None).duration_s,
+            None
+        );
+        assert_eq!(Lifetime::measure(now, None, None, None).remaining_s(now), None);
         for bad in [0.0, -1.0, f64::NAN, f64::INFINITY, 1e300] {
             assert_eq!(usable_expires_in(bad), None, "{bad}");
         }
         assert_eq!(usable_expires_in(300.0), Some(300.0));
-        assert_eq!(usable_expires_in(0.5), Some(0.5));
     }
 }

@@ -34,12 +34,11 @@ fn storm(pool: &mut LocalPool, core: &support::Core, n: usize, seen: u64) -> Res
 
 #[test]
 fn ten_thousand_concurrent_waiters_cause_exactly_one_refresh() {
-    let (core, host) = core(Mode::Cookie);
+    let (core, host, mut pool) = core(Mode::Cookie);
     core.start(grant("old", Some(300.0)));
-    let mut pool = LocalPool::new();
     let results = storm(&mut pool, &core, 10_000, 1);
     assert_eq!(host.refresh_calls(), 1);
-    assert_eq!(core.stats().1, 9_999, "everyone but the leader is queued");
+    assert_eq!(core.stats().1, 10_000, "every caller waits for the one refresh");
     assert!(results.borrow().is_empty(), "nobody settles before the refresh answers");
 
     host.answer(RefreshOutcome::Granted(grant("new", Some(300.0))));
@@ -52,14 +51,13 @@ fn ten_thousand_concurrent_waiters_cause_exactly_one_refresh() {
     assert_eq!(access_of(&core).as_deref(), Some("new"));
     assert_eq!(host.count(|e| matches!(e, Event::Refresh { .. })), 1);
     assert_eq!(core.stats().1, 0, "queue back to empty");
-    assert_eq!(core.stats().2, 9_999);
+    assert_eq!(core.stats().2, 10_000);
 }
 
 #[test]
 fn leader_failure_is_seen_by_every_waiter_and_the_session_is_kept() {
-    let (core, host) = core(Mode::Cookie);
+    let (core, host, mut pool) = core(Mode::Cookie);
     core.start(grant("old", Some(300.0)));
-    let mut pool = LocalPool::new();
     let results = storm(&mut pool, &core, 1_000, 1);
     host.answer(RefreshOutcome::Failed {
         error: Error::RefreshFailed(Transient::Status(503)),
@@ -76,9 +74,8 @@ fn leader_failure_is_seen_by_every_waiter_and_the_session_is_kept() {
 
 #[test]
 fn rejection_ends_the_session_once_and_rejects_every_waiter() {
-    let (core, host) = core(Mode::Cookie);
+    let (core, host, mut pool) = core(Mode::Cookie);
     core.start(grant("old", Some(300.0)));
-    let mut pool = LocalPool::new();
     let results = storm(&mut pool, &core, 1_000, 1);
     host.answer(RefreshOutcome::Rejected(EndReason::Expired));
     pool.run_until_stalled();
@@ -98,9 +95,8 @@ fn rejection_ends_the_session_once_and_rejects_every_waiter() {
 
 #[test]
 fn a_late_caller_after_completion_starts_a_new_refresh() {
-    let (core, host) = core(Mode::Cookie);
+    let (core, host, mut pool) = core(Mode::Cookie);
     core.start(grant("t1", Some(300.0)));
-    let mut pool = LocalPool::new();
     storm(&mut pool, &core, 5, 1);
     host.answer(RefreshOutcome::Granted(grant("t2", Some(300.0))));
     pool.run_until_stalled();
@@ -114,9 +110,8 @@ fn a_late_caller_after_completion_starts_a_new_refresh() {
 
 #[test]
 fn a_stale_generation_401_replays_without_refreshing() {
-    let (core, host) = core(Mode::Cookie);
+    let (core, host, mut pool) = core(Mode::Cookie);
     core.start(grant("t1", Some(300.0)));
-    let mut pool = LocalPool::new();
     storm(&mut pool, &core, 1, 1);
     host.answer(RefreshOutcome::Granted(grant("t2", Some(300.0))));
     pool.run_until_stalled();
@@ -128,70 +123,97 @@ fn a_stale_generation_401_replays_without_refreshing() {
 
 #[test]
 fn logout_during_a_refresh_rejects_waiters_and_discards_the_late_result() {
-    let (core, host) = core(Mode::Cookie);
+    let (core, host, mut pool) = core(Mode::Cookie);
     core.start(grant("t1", Some(300.0)));
-    let mut pool = LocalPool::new();
     let results = storm(&mut pool, &core, 100, 1);
     core.end(EndReason::Logout);
     pool.run_until_stalled();
-    assert_eq!(results.borrow().len(), 99, "waiters are released at once");
+    assert_eq!(results.borrow().len(), 100, "every waiter is released at once");
     assert!(results.borrow().iter().all(|r| *r == Err(Error::LoggedOut)));
     host.answer(RefreshOutcome::Granted(grant("late", Some(300.0))));
     pool.run_until_stalled();
-    assert_eq!(results.borrow().len(), 100);
-    assert_eq!(results.borrow()[99], Err(Error::LoggedOut));
     assert_eq!(access_of(&core), None, "a late refresh never resurrects the session");
     assert_eq!(host.count(|e| *e == Event::SessionEnd(EndReason::Logout)), 1);
 }
 
 #[test]
 fn login_during_an_old_refresh_is_never_overwritten_by_it() {
-    let (core, host) = core(Mode::Cookie);
+    let (core, host, mut pool) = core(Mode::Cookie);
     core.start(grant("old", Some(300.0)));
-    let mut pool = LocalPool::new();
     let results = storm(&mut pool, &core, 10, 1);
     core.end(EndReason::Logout);
     core.start(grant("new-login", Some(300.0)));
     host.answer(RefreshOutcome::Granted(grant("old-refresh", Some(300.0))));
     pool.run_until_stalled();
     assert_eq!(access_of(&core).as_deref(), Some("new-login"));
-    // The old leader's caller is handed the new session's token rather than an error.
-    assert_eq!(results.borrow().last(), Some(&Ok(Renewal::Renewed(2))));
+    // Callers waiting for the old refresh were released by the logout, before the new login.
+    assert_eq!(results.borrow().len(), 10);
+    assert!(results.borrow().iter().all(|r| *r == Err(Error::LoggedOut)));
+    assert_eq!(
+        host.count(|e| matches!(e, Event::Refresh { .. })),
+        0,
+        "the old result was discarded"
+    );
 }
 
 #[test]
-fn an_abandoned_leader_releases_waiters_with_an_error() {
-    let (core, host) = core(Mode::Cookie);
+fn a_caller_that_gives_up_never_abandons_the_refresh_it_started() {
+    let (core, host, mut pool) = core(Mode::Cookie);
     core.start(grant("t1", Some(300.0)));
-    let mut pool = LocalPool::new();
-    let leader = {
+    let starter = {
         let core = Rc::clone(&core);
         pool.spawner().spawn_local_with_handle(async move { core.renew_after(1).await }).unwrap()
     };
     pool.run_until_stalled();
     let waiters = storm(&mut pool, &core, 3, 1);
-    drop(leader); // cancels the leading task
+    drop(starter); // the request that started the refresh is aborted
     pool.run_until_stalled();
-    assert!(waiters.borrow().iter().all(|r| *r == Err(Error::RefreshFailed(Transient::Abandoned))));
-    assert_eq!(waiters.borrow().len(), 3);
     assert_eq!(host.refresh_calls(), 1);
+    host.answer(RefreshOutcome::Granted(grant("t2", Some(300.0))));
+    pool.run_until_stalled();
+    assert!(waiters.borrow().iter().all(|r| *r == Ok(Renewal::Renewed(2))));
+    assert_eq!(waiters.borrow().len(), 3);
+    assert_eq!(access_of(&core).as_deref(), Some("t2"), "the rotated token landed");
+}
+
+#[test]
+fn an_abandoned_refresh_task_releases_waiters_with_an_error() {
+    let (core, host, pool) = core(Mode::Cookie);
+    core.start(grant("t1", Some(300.0)));
+    let results: Results = Rc::default();
+    let mut other = LocalPool::new(); // the waiters run here; the refresh task in `pool`
+    for _ in 0..3 {
+        let (core, results) = (Rc::clone(&core), Rc::clone(&results));
+        other
+            .spawner()
+            .spawn_local(async move {
+                let r = core.renew_after(1).await;
+                results.borrow_mut().push(r);
+            })
+            .unwrap();
+    }
+    other.run_until_stalled();
+    assert_eq!(host.refresh_calls(), 0, "the refresh task has not run yet");
+    drop(pool); // the executor holding the refresh task goes away
+    other.run_until_stalled();
+    assert_eq!(results.borrow().len(), 3);
+    assert!(results.borrow().iter().all(|r| *r == Err(Error::RefreshFailed(Transient::Abandoned))));
 }
 
 #[test]
 fn an_aborted_waiter_leaves_the_queue_and_the_others_proceed() {
-    let (core, host) = core(Mode::Cookie);
+    let (core, host, mut pool) = core(Mode::Cookie);
     core.start(grant("t1", Some(300.0)));
-    let mut pool = LocalPool::new();
     let results = storm(&mut pool, &core, 3, 1);
     let aborted = {
         let core = Rc::clone(&core);
         pool.spawner().spawn_local_with_handle(async move { core.renew_after(1).await }).unwrap()
     };
     pool.run_until_stalled();
-    assert_eq!(core.stats().1, 3);
+    assert_eq!(core.stats().1, 4);
     drop(aborted); // the task is cancelled the next time the pool runs
     pool.run_until_stalled();
-    assert_eq!(core.stats().1, 2);
+    assert_eq!(core.stats().1, 3);
     host.answer(RefreshOutcome::Granted(grant("t2", Some(300.0))));
     pool.run_until_stalled();
     assert_eq!(results.borrow().len(), 3);
@@ -200,9 +222,8 @@ fn an_aborted_waiter_leaves_the_queue_and_the_others_proceed() {
 
 #[test]
 fn during_backoff_late_callers_get_the_same_error_without_a_call() {
-    let (core, host) = core(Mode::Cookie);
+    let (core, host, mut pool) = core(Mode::Cookie);
     core.start(grant("t1", Some(300.0)));
-    let mut pool = LocalPool::new();
     storm(&mut pool, &core, 1, 1);
     host.answer(RefreshOutcome::Failed {
         error: Error::RefreshFailed(Transient::Network),
@@ -219,8 +240,7 @@ fn during_backoff_late_callers_get_the_same_error_without_a_call() {
 
 #[test]
 fn body_mode_sends_the_refresh_token_and_keeps_the_rotated_one() {
-    let (core, host) = core(Mode::Body);
-    let mut pool = LocalPool::new();
+    let (core, host, mut pool) = core(Mode::Body);
     assert!(storm(&mut pool, &core, 1, 0).borrow().iter().all(|r| *r == Ok(Renewal::Unavailable)));
     core.start(grant_rotating("a1", "r1"));
     storm(&mut pool, &core, 3, 1);
@@ -236,8 +256,7 @@ fn body_mode_sends_the_refresh_token_and_keeps_the_rotated_one() {
 
 #[test]
 fn cookie_mode_restore_refreshes_once_for_every_concurrent_caller() {
-    let (core, host) = core(Mode::Cookie);
-    let mut pool = LocalPool::new();
+    let (core, host, mut pool) = core(Mode::Cookie);
     let results: Results = Rc::default();
     for _ in 0..1_000 {
         let (core, results) = (Rc::clone(&core), Rc::clone(&results));
@@ -258,9 +277,8 @@ fn cookie_mode_restore_refreshes_once_for_every_concurrent_caller() {
 
 #[test]
 fn valid_token_renews_only_when_closer_to_expiry_than_asked() {
-    let (core, host) = core(Mode::Cookie);
+    let (core, host, mut pool) = core(Mode::Cookie);
     core.start(grant("t1", Some(60.0)));
-    let mut pool = LocalPool::new();
     host.clock_ms.set(host.clock_ms.get() + 40_000.0); // 20 s left
     let ok = pool.run_until(core.valid_token(10.0));
     assert_eq!(ok, Ok(Renewal::Renewed(1)));
@@ -284,10 +302,9 @@ fn valid_token_renews_only_when_closer_to_expiry_than_asked() {
 
 #[test]
 fn an_opaque_token_without_expiry_is_renewed_only_reactively() {
-    let (core, host) = core(Mode::Cookie);
+    let (core, host, mut pool) = core(Mode::Cookie);
     core.start(grant("opaque-token", None));
     host.clock_ms.set(host.clock_ms.get() + 86_400_000.0);
-    let mut pool = LocalPool::new();
     assert_eq!(pool.run_until(core.valid_token(3_600.0)), Ok(Renewal::Renewed(1)));
     assert_eq!(host.refresh_calls(), 0);
 }

@@ -1,6 +1,10 @@
 //! Puts the pieces together: the session, the single-flight lock and a host that performs the
-//! refresh call, reads the clock and delivers events. Generic over the host so the same code
-//! runs natively under test (fake transport, fake clock) and in the browser.
+//! refresh call, reads the clock, runs tasks and delivers events. Generic over the host so the
+//! same code runs natively under test (fake transport, fake clock) and in the browser.
+//!
+//! The refresh itself runs as a task of its own (spawned through the host), owned by the lock
+//! rather than by the caller that happened to start it: a caller that gives up (an aborted
+//! request) never abandons a refresh whose rotated refresh token must still land.
 
 use core::cell::{Ref, RefCell};
 use core::future::Future;
@@ -13,18 +17,42 @@ use crate::refresh::grant::{Grant, RefreshOutcome};
 use crate::session::{Event, Mode, Session, Stats};
 use crate::token::Secret;
 
-/// A boxed future, as hosts return them (single-threaded, not `Send`).
+/// A boxed future, as hosts return and run them (single-threaded, not `Send`).
 pub type LocalFuture<T> = Pin<Box<dyn Future<Output = T>>>;
 
 /// What the coordinator needs from its environment.
 pub trait Host {
     /// Milliseconds since the Unix epoch on the client clock.
     fn now_ms(&self) -> f64;
+    /// A random number in `[0, 1)`, for jitter.
+    fn random(&self) -> f64;
     /// Performs one refresh call; `refresh_token` is given in body mode. The future must settle
     /// (the host enforces the timeout) and must not call back into the coordinator.
     fn refresh(&self, refresh_token: Option<Secret>) -> LocalFuture<RefreshOutcome>;
-    /// Delivers an event to listeners. Called with no borrow held; may re-enter the coordinator.
+    /// Runs a task to completion in the background.
+    fn spawn(&self, task: LocalFuture<()>);
+    /// Delivers an event. Called with no borrow held; may re-enter the coordinator.
     fn emit(&self, event: Event);
+}
+
+/// Settings of the session lifecycle.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Config {
+    /// Where the refresh token lives.
+    pub mode: Mode,
+    /// Renew this long before expiry (adapted for short tokens, see `session::schedule`).
+    pub margin_s: f64,
+    /// The loop breaker allows this many refreshes...
+    pub max_refreshes: u32,
+    /// ...within this many seconds.
+    pub window_s: f64,
+}
+
+impl Config {
+    /// The defaults of DESIGN.md for `mode`.
+    pub fn new(mode: Mode) -> Config {
+        Config { mode, margin_s: 30.0, max_refreshes: 10, window_s: 30.0 }
+    }
 }
 
 /// The result of asking for a newer token.
@@ -41,16 +69,18 @@ type FlightResult = Result<u64, Error>;
 /// Single-flight refresh around one session.
 pub struct Coordinator<H: Host> {
     host: H,
+    config: Config,
     session: RefCell<Session>,
     flight: SingleFlight<FlightResult>,
 }
 
-impl<H: Host> Coordinator<H> {
+impl<H: Host + 'static> Coordinator<H> {
     /// A coordinator with no session yet.
-    pub fn new(host: H, mode: Mode) -> Self {
+    pub fn new(host: H, config: Config) -> Self {
         Coordinator {
             host,
-            session: RefCell::new(Session::new(mode)),
+            config,
+            session: RefCell::new(Session::new(config.mode, config.max_refreshes, config.window_s)),
             flight: SingleFlight::default(),
         }
     }
@@ -75,11 +105,17 @@ impl<H: Host> Coordinator<H> {
         self.session.borrow_mut().stats.replays += 1;
     }
 
+    /// When the token held now should be renewed (client-clock ms), if its lifetime is known.
+    pub fn renewal_at_ms(&self) -> Option<f64> {
+        self.session.borrow().renewal_at_ms(self.config.margin_s)
+    }
+
     /// Starts a new session with tokens the app obtained. Requests waiting for a refresh of the
     /// old session are released with the new token; the old refresh's result is discarded.
     pub fn start(&self, grant: Grant) {
         let now = self.host.now_ms();
-        let events = self.session.borrow_mut().start(grant, now);
+        let jitter = self.host.random();
+        let events = self.session.borrow_mut().start(grant, now, jitter);
         let generation = self.session.borrow().token_generation().unwrap_or(0);
         self.flight.cancel(Ok(generation));
         self.deliver(&events);
@@ -95,7 +131,7 @@ impl<H: Host> Coordinator<H> {
 
     /// `restore()`: allows one silent refresh through the cookie, then renews unless a token is
     /// already held.
-    pub async fn restore(&self) -> Result<Renewal, Error> {
+    pub async fn restore(self: &Rc<Self>) -> Result<Renewal, Error> {
         if let Some(generation) = self.session.borrow().token_generation() {
             return Ok(Renewal::Renewed(generation));
         }
@@ -109,11 +145,24 @@ impl<H: Host> Coordinator<H> {
         Some(waiter.await.unwrap_or(Err(Error::RefreshFailed(Transient::Abandoned))))
     }
 
-    /// Gets a token newer than generation `seen`: adopts one that already exists, joins the
-    /// running refresh, or leads a new one.
-    pub async fn renew_after(&self, seen: u64) -> Result<Renewal, Error> {
-        {
+    /// Proactive renewal: renews (once, through the single flight) if the token held is within
+    /// its margin of expiry. Timers, page events and requests all call this; whoever comes
+    /// second joins the running refresh or finds nothing due. `None`: nothing was due.
+    pub async fn renew_if_due(self: &Rc<Self>) -> Option<Result<Renewal, Error>> {
+        let due = {
             let session = self.session.borrow();
+            let at = session.renewal_at_ms(self.config.margin_s)?;
+            let generation = session.token_generation()?;
+            (self.host.now_ms() >= at).then_some(generation)?
+        };
+        Some(self.renew_after(due).await)
+    }
+
+    /// Gets a token newer than generation `seen`: adopts one that already exists, joins the
+    /// running refresh, or starts a new one.
+    pub async fn renew_after(self: &Rc<Self>, seen: u64) -> Result<Renewal, Error> {
+        {
+            let mut session = self.session.borrow_mut();
             if let Some(generation) = session.token_generation() {
                 if generation > seen {
                     return Ok(Renewal::Renewed(generation));
@@ -129,29 +178,32 @@ impl<H: Host> Coordinator<H> {
                 };
             }
             if !self.flight.is_running() {
-                if let Some(error) = session.backoff_error(self.host.now_ms()) {
+                let now = self.host.now_ms();
+                if let Some(error) = session.backoff_error(now) {
                     return Err(error);
+                }
+                if !session.breaker_allows(now) {
+                    return Err(Error::TooManyRefreshes);
                 }
             }
         }
-        let result = match self.flight.join() {
-            Join::Waiter(waiter) => {
-                waiter.await.unwrap_or(Err(Error::RefreshFailed(Transient::Abandoned)))
-            }
-            Join::Leader(leader) => {
-                let (result, events) = self.lead().await;
+        let Join { leader, waiter } = self.flight.join();
+        if let Some(leader) = leader {
+            let core = Rc::clone(self);
+            self.host.spawn(Box::pin(async move {
+                let (result, events) = core.lead().await;
                 // Release the waiters first, so listeners run with the lock already free.
                 leader.finish(result);
-                self.deliver(&events);
-                result
-            }
-        };
+                core.deliver(&events);
+            }));
+        }
+        let result = waiter.await.unwrap_or(Err(Error::RefreshFailed(Transient::Abandoned)));
         result.map(Renewal::Renewed)
     }
 
     /// Returns a token valid for at least `min_validity_s`, renewing when it is closer to expiry
     /// (or when none is held). A token of unknown lifetime counts as valid: 401 will tell.
-    pub async fn valid_token(&self, min_validity_s: f64) -> Result<Renewal, Error> {
+    pub async fn valid_token(self: &Rc<Self>, min_validity_s: f64) -> Result<Renewal, Error> {
         // A request that needs a token while a refresh runs waits for it (never sends the old
         // token), and shares its failure.
         if let Some(Err(error)) = self.wait_running().await {
@@ -173,19 +225,24 @@ impl<H: Host> Coordinator<H> {
     async fn lead(&self) -> (FlightResult, Vec<Event>) {
         let (epoch, refresh_token) = {
             let mut session = self.session.borrow_mut();
-            session.stats.refreshes += 1;
+            session.count_refresh(self.host.now_ms());
             let token =
                 if session.mode() == Mode::Body { session.refresh_token_copy() } else { None };
             (session.epoch(), token)
         };
         let outcome = self.host.refresh(refresh_token).await;
         let now = self.host.now_ms();
-        self.session.borrow_mut().apply(epoch, outcome, now)
+        let jitter = self.host.random();
+        self.session.borrow_mut().apply(epoch, outcome, now, jitter)
     }
 
     fn deliver(&self, events: &[Event]) {
         for event in events {
             self.host.emit(*event);
+        }
+        // Every change of token reschedules the proactive renewal.
+        if events.iter().any(|e| matches!(e, Event::TokenChange { .. })) {
+            self.host.emit(Event::Schedule { renew_at_ms: self.renewal_at_ms() });
         }
     }
 }

@@ -45,12 +45,14 @@ enum SlotState<T> {
     Taken,
 }
 
-/// What `join` made of the caller.
-pub enum Join<T: Clone> {
-    /// Nothing was running: the caller must perform the work and call [`Leader::finish`].
-    Leader(Leader<T>),
-    /// Work is running: await this for its result.
-    Waiter(Waiter<T>),
+/// What `join` made of the caller: always a waiter for the flight's result, and the leader's
+/// handle when nothing was running (the caller must then get the work done and call
+/// [`Leader::finish`], typically from a task of its own so that it outlives the caller).
+pub struct Join<T: Clone> {
+    /// Present when this call started the flight.
+    pub leader: Option<Leader<T>>,
+    /// Resolves to the flight's result.
+    pub waiter: Waiter<T>,
 }
 
 impl<T: Clone> Default for SingleFlight<T> {
@@ -62,17 +64,21 @@ impl<T: Clone> Default for SingleFlight<T> {
 }
 
 impl<T: Clone> SingleFlight<T> {
-    /// Becomes the leader if nothing runs, else queues as a waiter.
+    /// Queues behind the running flight, starting one (and handing out its leader) if none runs.
     pub fn join(&self) -> Join<T> {
+        let leader = if self.is_running() {
+            None
+        } else {
+            let mut inner = self.inner.borrow_mut();
+            let id = inner.next_id;
+            inner.next_id += 1;
+            inner.running = Some(Running { id, waiters: Vec::new() });
+            Some(Leader { inner: Rc::clone(&self.inner), id, finished: false })
+        };
         match self.wait_current() {
-            Some(waiter) => Join::Waiter(waiter),
-            None => {
-                let mut inner = self.inner.borrow_mut();
-                let id = inner.next_id;
-                inner.next_id += 1;
-                inner.running = Some(Running { id, waiters: Vec::new() });
-                Join::Leader(Leader { inner: Rc::clone(&self.inner), id, finished: false })
-            }
+            Some(waiter) => Join { leader, waiter },
+            // Unreachable: a flight runs now. Kept total so no panic path exists.
+            None => Join { leader: None, waiter: Waiter::released(&self.inner) },
         }
     }
 
@@ -168,6 +174,13 @@ fn release<T: Clone>(inner: &Rc<RefCell<Inner<T>>>, id: u64, value: Option<T>) -
 pub struct Waiter<T: Clone> {
     inner: Rc<RefCell<Inner<T>>>,
     slot: Rc<Slot<T>>,
+}
+
+impl<T: Clone> Waiter<T> {
+    fn released(inner: &Rc<RefCell<Inner<T>>>) -> Self {
+        let slot = Rc::new(Slot { state: RefCell::new(SlotState::Released(None)) });
+        Waiter { inner: Rc::clone(inner), slot }
+    }
 }
 
 impl<T: Clone> Future for Waiter<T> {

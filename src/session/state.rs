@@ -6,6 +6,8 @@ use crate::error::{EndReason, Error};
 use crate::prelude::*;
 use crate::refresh::backoff::Backoff;
 use crate::refresh::grant::{Grant, RefreshOutcome};
+use crate::session::loop_breaker::LoopBreaker;
+use crate::session::schedule;
 use crate::token::{Lifetime, Secret};
 
 /// Where the refresh token lives.
@@ -30,7 +32,7 @@ pub enum Phase {
 }
 
 /// Something listeners are told about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Event {
     /// A refresh succeeded and produced this generation.
     Refresh {
@@ -46,6 +48,12 @@ pub enum Event {
     },
     /// The session ended, once per session.
     SessionEnd(EndReason),
+    /// For the host, not the app: when to renew the token held now (client-clock ms), or
+    /// `None` to cancel (no token, or an opaque one of unknown lifetime).
+    Schedule {
+        /// The time to renew at.
+        renew_at_ms: Option<f64>,
+    },
 }
 
 /// Counters for `stats()`.
@@ -70,6 +78,8 @@ pub struct Session {
     refresh: Option<Secret>,
     id_token: Option<Secret>,
     lifetime: Option<Lifetime>,
+    /// Drawn once per token in `[0, 1)`: where in the jitter range its renewal falls.
+    jitter_unit: f64,
     /// Increases with every new access token; 0 means none was ever held.
     generation: u64,
     /// Increases when a session starts or ends, so a refresh started in an older epoch can tell
@@ -78,13 +88,14 @@ pub struct Session {
     backoff: Backoff,
     last_failure: Option<Error>,
     ended_by: Option<EndReason>,
+    breaker: LoopBreaker,
     /// Counters reported by `stats()`.
     pub stats: Stats,
 }
 
 impl Session {
     /// An empty session for the given refresh-token mode.
-    pub fn new(mode: Mode) -> Self {
+    pub fn new(mode: Mode, max_refreshes: u32, window_s: f64) -> Self {
         Session {
             mode,
             phase: Phase::Fresh,
@@ -92,11 +103,13 @@ impl Session {
             refresh: None,
             id_token: None,
             lifetime: None,
+            jitter_unit: 0.0,
             generation: 0,
             epoch: 0,
             backoff: Backoff::default(),
             last_failure: None,
             ended_by: None,
+            breaker: LoopBreaker::new(max_refreshes, window_s),
             stats: Stats::default(),
         }
     }
@@ -137,6 +150,23 @@ impl Session {
         self.lifetime?.remaining_s(now_ms)
     }
 
+    /// When to renew the token held now, for a configured `margin_s`.
+    pub fn renewal_at_ms(&self, margin_s: f64) -> Option<f64> {
+        self.access.as_ref()?;
+        schedule::renewal_at_ms(self.lifetime.as_ref()?, margin_s, self.jitter_unit)
+    }
+
+    /// Whether the loop breaker allows a refresh at `now_ms`.
+    pub fn breaker_allows(&mut self, now_ms: f64) -> bool {
+        self.breaker.allows(now_ms)
+    }
+
+    /// Counts a refresh call starting at `now_ms` (for `stats()` and the loop breaker).
+    pub fn count_refresh(&mut self, now_ms: f64) {
+        self.stats.refreshes += 1;
+        self.breaker.record(now_ms);
+    }
+
     /// The token whose claims are displayed: the ID token if known, else the access token.
     pub fn display_token(&self) -> Option<&Secret> {
         self.id_token.as_ref().or(self.access.as_ref())
@@ -174,21 +204,24 @@ impl Session {
     }
 
     /// Starts a new session with tokens the app obtained (login, `setTokens`).
-    pub fn start(&mut self, grant: Grant, now_ms: f64) -> [Event; 1] {
+    pub fn start(&mut self, grant: Grant, now_ms: f64, jitter_unit: f64) -> [Event; 1] {
         self.epoch += 1;
         self.backoff.reset();
         self.ended_by = None;
         self.id_token = None;
         self.refresh = None;
-        self.install(grant, now_ms);
+        self.install(grant, now_ms, jitter_unit);
         [Event::TokenChange { generation: self.generation, authenticated: true }]
     }
 
-    fn install(&mut self, grant: Grant, now_ms: f64) {
+    fn install(&mut self, grant: Grant, now_ms: f64, jitter_unit: f64) {
+        self.jitter_unit = jitter_unit;
         let Grant { access, refresh, id_token, expires_in_s } = grant;
-        let exp_hint_s =
-            claims::decode(access.expose()).ok().flatten().as_ref().and_then(claims::usable_exp);
-        self.lifetime = Some(Lifetime { received_at_ms: now_ms, expires_in_s, exp_hint_s });
+        let claims = claims::decode(access.expose()).ok().flatten();
+        let (exp, iat) = claims
+            .as_ref()
+            .map_or((None, None), |c| (claims::usable_exp(c), claims::usable_iat(c)));
+        self.lifetime = Some(Lifetime::measure(now_ms, expires_in_s, exp, iat));
         self.access = Some(access);
         if self.mode == Mode::Body {
             if let Some(rotated) = refresh {
@@ -209,6 +242,7 @@ impl Session {
         epoch: u64,
         outcome: RefreshOutcome,
         now_ms: f64,
+        jitter_unit: f64,
     ) -> (Result<u64, Error>, Vec<Event>) {
         if epoch != self.epoch {
             return match self.token_generation() {
@@ -219,7 +253,7 @@ impl Session {
         match outcome {
             RefreshOutcome::Granted(grant) => {
                 self.backoff.reset();
-                self.install(grant, now_ms);
+                self.install(grant, now_ms, jitter_unit);
                 let generation = self.generation;
                 (
                     Ok(generation),

@@ -67,17 +67,20 @@ pub async fn login(options: &Options, credentials: &JsValue) -> Result<Grant, Er
         option: "loginUrl",
         problem: "must be set to use login()",
     })?;
-    let json = js_sys::JSON::stringify(credentials).ok().and_then(|s| s.as_string()).ok_or(
-        Error::InvalidArgument {
+    // The credentials carry a password: a Secret, zeroed once sent.
+    let json = js_sys::JSON::stringify(credentials)
+        .ok()
+        .and_then(|s| s.as_string())
+        .map(Secret::new)
+        .ok_or(Error::InvalidArgument {
             argument: "login(credentials)",
             problem: "must be serializable as JSON",
-        },
-    )?;
+        })?;
     let post = Post {
         url,
         credentials: RequestCredentials::Include,
         headers: None,
-        body: Some(("application/json", &json)),
+        body: Some(("application/json", json.expose())),
     };
     let x = post_and_read(options.fetch.as_ref(), post, options.refresh_timeout_ms, |s| {
         (200..300).contains(&s)

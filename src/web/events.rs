@@ -47,6 +47,7 @@ impl Listeners {
                 set(&p, "reason", &JsValue::from_str(reason.as_str()));
                 (1, p)
             }
+            Event::Schedule { .. } => return, // for the host's timer, not for the app
             Event::TokenChange { generation, authenticated } => {
                 let p = object_of_numbers(&[("generation", generation as f64)]);
                 set(&p, "authenticated", &JsValue::from_bool(authenticated));

@@ -2,6 +2,7 @@
 
 use super::endpoints;
 use super::events::Listeners;
+use super::lifecycle::Lifecycle;
 use super::options::Options;
 use crate::prelude::*;
 use crate::refresh::coordinator::{Host, LocalFuture};
@@ -13,11 +14,20 @@ use crate::token::Secret;
 pub struct WebHost {
     pub options: Rc<Options>,
     pub listeners: Rc<Listeners>,
+    pub lifecycle: Lifecycle,
 }
 
 impl Host for WebHost {
     fn now_ms(&self) -> f64 {
         js_sys::Date::now()
+    }
+
+    fn random(&self) -> f64 {
+        js_sys::Math::random()
+    }
+
+    fn spawn(&self, task: LocalFuture<()>) {
+        wasm_bindgen_futures::spawn_local(task);
     }
 
     fn refresh(&self, refresh_token: Option<Secret>) -> LocalFuture<RefreshOutcome> {
@@ -26,6 +36,9 @@ impl Host for WebHost {
     }
 
     fn emit(&self, event: Event) {
-        self.listeners.dispatch(event);
+        match event {
+            Event::Schedule { renew_at_ms } => self.lifecycle.reschedule(renew_at_ms),
+            other => self.listeners.dispatch(other),
+        }
     }
 }

@@ -9,16 +9,15 @@ use wasm_bindgen_futures::future_to_promise;
 use super::convert::{get, object_of_numbers};
 use super::endpoints;
 use super::events::{unsubscribe_fn, Listeners};
+use super::fetch;
 use super::host::WebHost;
-use super::js_error::{js_error, non_replayable, options_error};
-use super::net::{error_body, send};
+use super::js_error::{js_error, options_error};
+use super::lifecycle::Lifecycle;
 use super::options::Options;
-use super::request::Outgoing;
 use crate::claims;
 use crate::error::{EndReason, Error};
 use crate::refresh::coordinator::{Coordinator, Renewal};
 use crate::refresh::grant::Grant;
-use crate::refresh::policy::{code_action, judge, Answer, Sent, Verdict};
 use crate::session::Mode;
 use crate::token::{usable_expires_in, Secret};
 
@@ -36,9 +35,15 @@ impl TokenManager {
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<TokenManager, JsValue> {
         let options = Options::parse(&options).map_err(options_error)?;
-        let mode = options.mode;
-        let host = WebHost { options: Rc::new(options), listeners: Rc::new(Listeners::default()) };
-        Ok(TokenManager { core: Rc::new(Coordinator::new(host, mode)) })
+        let config = options.config;
+        let host = WebHost {
+            options: Rc::new(options),
+            listeners: Rc::new(Listeners::default()),
+            lifecycle: Lifecycle::default(),
+        };
+        let core = Rc::new(Coordinator::new(host, config));
+        core.host().lifecycle.attach(&core);
+        Ok(TokenManager { core })
     }
 
     /// Keeps tokens from a login the app performed itself: `{ access, refresh, expiresIn, idToken }`.
@@ -152,7 +157,7 @@ impl TokenManager {
 
 async fn run(core: Rc<Core>, call: Call) -> Result<JsValue, JsValue> {
     match call {
-        Call::Fetch(input, init) => fetch_with_token(&core, &input, &init).await,
+        Call::Fetch(input, init) => fetch::fetch(&core, &input, &init).await,
         Call::Login(credentials) => login(&core, &credentials).await.map_err(|e| js_error(&e)),
         Call::Restore => match core.restore().await {
             Ok(Renewal::Renewed(_)) => Ok(JsValue::TRUE),
@@ -174,68 +179,6 @@ async fn run(core: Rc<Core>, call: Call) -> Result<JsValue, JsValue> {
             Ok(JsValue::UNDEFINED)
         }
     }
-}
-
-/// The bearer header for the token held now, and its generation (0: none).
-fn current_bearer(core: &Core) -> (Option<Secret>, u64) {
-    match core.session().access() {
-        Some((token, generation)) => (Some(token.bearer_header()), generation),
-        None => (None, 0),
-    }
-}
-
-async fn fetch_with_token(
-    core: &Core,
-    input: &JsValue,
-    init: &JsValue,
-) -> Result<JsValue, JsValue> {
-    let options = Rc::clone(&core.host().options);
-    let fetch_fn = options.fetch.as_ref();
-    let outgoing = Outgoing::new(input, init, &options)?;
-    if !outgoing.managed {
-        return send(fetch_fn, outgoing.untouched()).await.map(Into::into);
-    }
-    // Never send the old token while a renewal runs: wait for it, and share its failure.
-    if let Some(Err(e)) = core.wait_running().await {
-        return Err(js_error(&e));
-    }
-    let (bearer, generation) = current_bearer(core);
-    let first = send(fetch_fn, &outgoing.attempt(bearer.as_ref())?).await?;
-    drop(bearer);
-    let status = first.status();
-    let www_authenticate = first.headers().get("www-authenticate").ok().flatten();
-    let code_action = if (status == 401 || status == 403) && !options.error_codes.is_empty() {
-        code_action(&options.error_codes, error_body(&first).await.as_deref())
-    } else {
-        None
-    };
-    let answer = Answer { status, www_authenticate: www_authenticate.as_deref(), code_action };
-    let sent = Sent { allowed_origin: true, generation, replayed: false };
-    let current = core.session().token_generation();
-    match judge(answer, sent, current) {
-        Verdict::PassThrough => return Ok(first.into()),
-        Verdict::Replay => {}
-        Verdict::EndSession => {
-            core.end(EndReason::Revoked);
-            return Err(js_error(&Error::SessionExpired(EndReason::Revoked)));
-        }
-        Verdict::RefreshThenReplay => match core.renew_after(generation).await {
-            Ok(Renewal::Renewed(_)) => {}
-            Ok(Renewal::Unavailable) => return Ok(first.into()),
-            Err(e) => return Err(js_error(&e)),
-        },
-    }
-    if !outgoing.replayable {
-        return Err(non_replayable(&first));
-    }
-    let (bearer, _) = current_bearer(core);
-    if bearer.is_none() {
-        return Err(js_error(&Error::LoggedOut));
-    }
-    core.count_replay();
-    // The replay's answer goes to the caller whatever it is: a request is replayed at most once.
-    let second = send(fetch_fn, &outgoing.attempt(bearer.as_ref())?).await?;
-    Ok(second.into())
 }
 
 fn grant_from_js(tokens: &JsValue) -> Result<Grant, Error> {

@@ -1,11 +1,14 @@
 //! Everything that touches the browser, behind the one `wasm32` gate in `lib.rs`: options, the
 //! fetch wrapper, the refresh transport, events, and the `#[wasm_bindgen]` API.
 
+mod abort;
 mod convert;
 mod endpoints;
 mod events;
+mod fetch;
 mod host;
 mod js_error;
+mod lifecycle;
 mod manager;
 mod net;
 mod options;

@@ -9,6 +9,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use super::convert::{get, location_href};
 use crate::error::Error;
 use crate::refresh::body::BodyFormat;
+use crate::refresh::coordinator::Config;
 use crate::refresh::grant::FieldNames;
 use crate::refresh::policy::CodeAction;
 use crate::session::Mode;
@@ -24,6 +25,10 @@ pub struct Options {
     /// Exact origins (scheme://host:port) that receive the token.
     pub allowed_origins: Vec<String>,
     pub refresh_timeout_ms: u32,
+    /// Lifecycle settings: mode, renewal margin, loop breaker.
+    pub config: Config,
+    /// `shouldRefresh(response)`: decides for 401/403 answers no error code decided.
+    pub should_refresh: Option<js_sys::Function>,
     /// Static headers for the refresh call (copied into each request).
     pub refresh_headers: Option<web_sys::Headers>,
     /// Server error codes (JSON `code` or `error` of 401/403 answers) mapped to an action.
@@ -32,7 +37,7 @@ pub struct Options {
     pub fetch: Option<js_sys::Function>,
 }
 
-const KNOWN: [&str; 14] = [
+const KNOWN: [&str; 16] = [
     "refreshUrl",
     "loginUrl",
     "logoutUrl",
@@ -47,6 +52,8 @@ const KNOWN: [&str; 14] = [
     "crossTab",
     "fetch",
     "errorCodes",
+    "shouldRefresh",
+    "loopBreaker",
 ];
 
 /// Why the options were refused.
@@ -114,8 +121,15 @@ impl Options {
             refresh: non_empty(raw, "refreshTokenField")?,
         };
         let allowed_origins = allowed_origins(raw, base.as_deref())?;
-        // Validated now so a bad value fails at once; acted on by proactive renewal.
-        number(raw, "refreshMarginSeconds", 30.0, 0.0, 86_400.0)?;
+        let margin_s = number(raw, "refreshMarginSeconds", 30.0, 0.0, 86_400.0)?;
+        let breaker = get(raw, "loopBreaker");
+        let config = Config {
+            margin_s,
+            max_refreshes: number(&breaker, "maxRefreshes", 10.0, 1.0, 1000.0)? as u32,
+            window_s: number(&breaker, "windowSeconds", 30.0, 1.0, 3600.0)?,
+            ..Config::new(mode)
+        };
+        let should_refresh = function(raw, "shouldRefresh")?;
         let refresh_timeout_ms = number(raw, "refreshTimeoutMs", 10_000.0, 1.0, 600_000.0)? as u32;
         let refresh_headers = headers(raw)?;
         let cross_tab = get(raw, "crossTab");
@@ -123,13 +137,7 @@ impl Options {
             return Err(invalid("crossTab", "must be true or false"));
         }
         let error_codes = error_codes(raw)?;
-        let fetch = match get(raw, "fetch") {
-            v if v.is_undefined() => None,
-            v => Some(
-                v.dyn_into::<js_sys::Function>()
-                    .map_err(|_| invalid("fetch", "must be a function like window.fetch"))?,
-            ),
-        };
+        let fetch = function(raw, "fetch")?;
         Ok(Options {
             refresh_url,
             login_url,
@@ -139,6 +147,8 @@ impl Options {
             fields,
             allowed_origins,
             refresh_timeout_ms,
+            config,
+            should_refresh,
             refresh_headers,
             error_codes,
             fetch,
@@ -268,4 +278,11 @@ pub fn resolve_url(url: &str, base: Option<&str>) -> Option<String> {
         None => web_sys::Url::new(url).ok()?,
     };
     Some(parsed.href())
+}
+
+fn function(raw: &JsValue, key: &'static str) -> Result<Option<js_sys::Function>, Error> {
+    match get(raw, key) {
+        v if v.is_undefined() => Ok(None),
+        v => v.dyn_into().map(Some).map_err(|_| invalid(key, "must be a function")),
+    }
 }

@@ -48,6 +48,11 @@ impl Outgoing {
         Ok(request)
     }
 
+    /// The caller's abort signal (a request always has one).
+    pub fn signal(&self) -> web_sys::AbortSignal {
+        self.base.signal()
+    }
+
     /// The request as the caller built it, for requests we do not manage.
     pub fn untouched(&self) -> &Request {
         &self.base

@@ -1,4 +1,4 @@
-//! A `setTimeout` future. It owns its timer: dropping it before it fires clears the timeout.
+//! Timers that own their `setTimeout`: dropping one before it fires clears it.
 //! (gloo-timers does the same but links std into the Wasm, which costs more than this file.)
 
 use core::cell::RefCell;
@@ -18,6 +18,29 @@ extern "C" {
     fn clear_timeout(id: &JsValue);
 }
 
+/// Calls `f` once after `ms` milliseconds, unless dropped first.
+pub struct Timeout {
+    id: JsValue,
+    _callback: Closure<dyn FnMut()>,
+}
+
+impl Timeout {
+    /// Starts the timer now. Delays are clamped to what `setTimeout` accepts.
+    pub fn new(ms: f64, f: impl FnMut() + 'static) -> Timeout {
+        let callback = Closure::<dyn FnMut()>::new(f);
+        let delay = ms.clamp(0.0, f64::from(i32::MAX)) as i32;
+        let id = set_timeout(callback.as_ref().unchecked_ref(), delay);
+        Timeout { id, _callback: callback }
+    }
+}
+
+impl Drop for Timeout {
+    fn drop(&mut self) {
+        // Clearing a timer that already fired is a no-op.
+        clear_timeout(&self.id);
+    }
+}
+
 #[derive(Default)]
 struct State {
     fired: bool,
@@ -27,8 +50,7 @@ struct State {
 /// Resolves once `ms` milliseconds have passed.
 pub struct Sleep {
     state: Rc<RefCell<State>>,
-    id: JsValue,
-    _callback: Closure<dyn FnMut()>,
+    _timeout: Timeout,
 }
 
 impl Sleep {
@@ -36,7 +58,7 @@ impl Sleep {
     pub fn new(ms: u32) -> Sleep {
         let state = Rc::new(RefCell::new(State::default()));
         let shared = Rc::clone(&state);
-        let callback = Closure::<dyn FnMut()>::new(move || {
+        let timeout = Timeout::new(f64::from(ms), move || {
             // Take the waker out and end the borrow before waking.
             let waker = {
                 let mut s = shared.borrow_mut();
@@ -47,8 +69,7 @@ impl Sleep {
                 w.wake();
             }
         });
-        let id = set_timeout(callback.as_ref().unchecked_ref(), ms.min(i32::MAX as u32) as i32);
-        Sleep { state, id, _callback: callback }
+        Sleep { state, _timeout: timeout }
     }
 }
 
@@ -62,14 +83,6 @@ impl Future for Sleep {
         } else {
             s.waker = Some(cx.waker().clone());
             Poll::Pending
-        }
-    }
-}
-
-impl Drop for Sleep {
-    fn drop(&mut self) {
-        if !self.state.borrow().fired {
-            clear_timeout(&self.id);
         }
     }
 }

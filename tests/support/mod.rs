@@ -7,7 +7,9 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use futures::channel::oneshot;
-use tokenflight::refresh::coordinator::{Coordinator, Host, LocalFuture};
+use futures::executor::{LocalPool, LocalSpawner};
+use futures::task::LocalSpawnExt;
+use tokenflight::refresh::coordinator::{Config, Coordinator, Host, LocalFuture};
 use tokenflight::refresh::grant::{Grant, RefreshOutcome};
 use tokenflight::session::{Event, Mode};
 use tokenflight::token::Secret;
@@ -19,6 +21,9 @@ pub struct FakeHost {
     pub calls: RefCell<Vec<Option<String>>>,
     answers: RefCell<Vec<oneshot::Sender<RefreshOutcome>>>,
     pub events: RefCell<Vec<Event>>,
+    /// What `random()` answers (jitter): fixed so schedules are exact in tests.
+    pub random: Cell<f64>,
+    spawner: RefCell<Option<LocalSpawner>>,
 }
 
 /// Shared handle to the fake, so the test keeps one while the coordinator owns another.
@@ -35,6 +40,15 @@ impl std::ops::Deref for Fake {
 impl Host for Fake {
     fn now_ms(&self) -> f64 {
         self.clock_ms.get()
+    }
+
+    fn random(&self) -> f64 {
+        self.random.get()
+    }
+
+    fn spawn(&self, task: LocalFuture<()>) {
+        let spawner = self.spawner.borrow().clone().expect("core() set the spawner");
+        spawner.spawn_local(task).expect("the pool is alive");
     }
 
     fn refresh(&self, refresh_token: Option<Secret>) -> LocalFuture<RefreshOutcome> {
@@ -75,10 +89,17 @@ pub fn grant_rotating(access: &str, refresh: &str) -> Grant {
 
 pub type Core = Rc<Coordinator<Fake>>;
 
-pub fn core(mode: Mode) -> (Core, Fake) {
+/// A coordinator on a fake host, with the pool that runs its tasks (the test drives it).
+pub fn core(mode: Mode) -> (Core, Fake, LocalPool) {
+    core_with(Config::new(mode))
+}
+
+pub fn core_with(config: Config) -> (Core, Fake, LocalPool) {
     let host = Fake::default();
     host.clock_ms.set(1_700_000_000_000.0);
-    (Rc::new(Coordinator::new(host.clone(), mode)), host)
+    let pool = LocalPool::new();
+    *host.spawner.borrow_mut() = Some(pool.spawner());
+    (Rc::new(Coordinator::new(host.clone(), config)), host, pool)
 }
 
 pub fn access_of(core: &Coordinator<Fake>) -> Option<String> {

@@ -1,0 +1,97 @@
+//! Stops runaway refreshing: more than `max` refreshes within `window` trips the breaker, which
+//! refuses refreshes (`TooManyRefreshes`) until a quiet period of one window has passed without
+//! a refresh. Pure: the clock is passed in.
+
+use crate::prelude::*;
+
+/// Refresh rate limiter.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LoopBreaker {
+    max: u32,
+    window_ms: f64,
+    recent: Vec<f64>,
+    tripped_at: Option<f64>,
+}
+
+impl LoopBreaker {
+    /// At most `max` refreshes in any `window_s` seconds.
+    pub fn new(max: u32, window_s: f64) -> Self {
+        LoopBreaker { max, window_ms: window_s * 1000.0, recent: Vec::new(), tripped_at: None }
+    }
+
+    /// Whether a refresh may start at `now_ms`.
+    pub fn allows(&mut self, now_ms: f64) -> bool {
+        self.forget_outside(now_ms);
+        match self.tripped_at {
+            // A clock that jumped backwards must not keep it tripped forever.
+            Some(at) if now_ms - at < self.window_ms && now_ms >= at => false,
+            Some(_) => {
+                self.tripped_at = None;
+                self.recent.clear();
+                true
+            }
+            None => true,
+        }
+    }
+
+    /// Records a refresh starting at `now_ms`; trips when it is one too many.
+    pub fn record(&mut self, now_ms: f64) {
+        self.forget_outside(now_ms);
+        self.recent.push(now_ms);
+        if self.recent.len() > self.max as usize {
+            self.tripped_at = Some(now_ms);
+        }
+    }
+
+    /// Whether it is tripped now (for `stats()`).
+    pub fn is_tripped(&self) -> bool {
+        self.tripped_at.is_some()
+    }
+
+    fn forget_outside(&mut self, now_ms: f64) {
+        let window = self.window_ms;
+        self.recent.retain(|t| now_ms - t < window && *t <= now_ms);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trips_after_max_in_window_and_recovers_after_a_quiet_window() {
+        let mut b = LoopBreaker::new(10, 30.0);
+        for i in 0..10 {
+            assert!(b.allows(f64::from(i) * 1000.0));
+            b.record(f64::from(i) * 1000.0);
+        }
+        assert!(b.allows(10_000.0));
+        b.record(10_000.0); // the 11th within 30 s
+        assert!(b.is_tripped());
+        assert!(!b.allows(11_000.0));
+        assert!(!b.allows(39_999.0));
+        assert!(b.allows(40_000.0), "recovers after a quiet window");
+        assert!(!b.is_tripped());
+    }
+
+    #[test]
+    fn a_steady_rate_below_the_limit_never_trips() {
+        let mut b = LoopBreaker::new(10, 30.0);
+        for i in 0..1000 {
+            let now = f64::from(i) * 3_001.0;
+            assert!(b.allows(now), "refresh {i}");
+            b.record(now);
+        }
+    }
+
+    #[test]
+    fn clock_jumps_do_not_wedge_it() {
+        let mut b = LoopBreaker::new(2, 30.0);
+        for t in [0.0, 1.0, 2.0] {
+            b.record(t);
+        }
+        assert!(!b.allows(3.0));
+        assert!(b.allows(-86_400_000.0), "a clock set back a day is not held by the breaker");
+        assert!(b.allows(86_400_000.0));
+    }
+}

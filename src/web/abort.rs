@@ -1,0 +1,66 @@
+//! A caller's `AbortSignal`: its request ends as soon as the signal aborts, including while it
+//! waits for a refresh. Only that request ends; the refresh belongs to the lock and runs on.
+
+use core::cell::RefCell;
+use core::future::Future;
+use core::pin::Pin;
+use core::task::{Context, Poll, Waker};
+
+use wasm_bindgen::prelude::*;
+use web_sys::AbortSignal;
+
+use crate::prelude::*;
+
+type Work<'a> = Pin<Box<dyn Future<Output = Result<JsValue, JsValue>> + 'a>>;
+
+/// Runs `work` until it finishes or `signal` aborts; an abort rejects with the signal's reason
+/// (an `AbortError` unless the caller gave another), exactly as `fetch` would.
+pub async fn until_aborted(signal: &AbortSignal, work: Work<'_>) -> Result<JsValue, JsValue> {
+    if signal.aborted() {
+        return Err(signal.reason());
+    }
+    let state = Rc::new(RefCell::new(State::default()));
+    let shared = Rc::clone(&state);
+    let on_abort = Closure::<dyn FnMut()>::new(move || {
+        let waker = {
+            let mut s = shared.borrow_mut();
+            s.aborted = true;
+            s.waker.take()
+        };
+        if let Some(w) = waker {
+            w.wake();
+        }
+    });
+    let callback: &js_sys::Function = on_abort.as_ref().unchecked_ref();
+    let _ = signal.add_event_listener_with_callback("abort", callback);
+    let outcome = Race { work, state }.await;
+    let _ = signal.remove_event_listener_with_callback("abort", callback);
+    outcome.unwrap_or_else(|| Err(signal.reason()))
+}
+
+#[derive(Default)]
+struct State {
+    aborted: bool,
+    waker: Option<Waker>,
+}
+
+/// The work's result, or `None` once the signal aborted (the work is then dropped).
+struct Race<'a> {
+    work: Work<'a>,
+    state: Rc<RefCell<State>>,
+}
+
+impl Future for Race<'_> {
+    type Output = Option<Result<JsValue, JsValue>>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        if self.state.borrow().aborted {
+            return Poll::Ready(None);
+        }
+        if let Poll::Ready(v) = self.work.as_mut().poll(cx) {
+            return Poll::Ready(Some(v));
+        }
+        self.state.borrow_mut().waker = Some(cx.waker().clone());
+        Poll::Pending
+    }
+}
