@@ -217,7 +217,7 @@ impl Parser<'_> {
             }
             self.require_digits()?;
         }
-        let n = decimal_to_f64(&self.bytes[start..self.pos]);
+        let n = decimal_to_f64(self.bytes.get(start..self.pos).unwrap_or_default());
         if n.is_finite() {
             Ok(Json::Number(n))
         } else {
@@ -264,11 +264,15 @@ impl Parser<'_> {
             return Ok(self.slice(start, end).to_owned());
         }
         let mut out = String::with_capacity(end - start);
-        while self.pos < end {
-            let b = self.bytes[self.pos];
+        // `get` rather than indexing, here and below: no bounds-check panic (whose message
+        // formatting would cost Wasm bytes) exists in the parser.
+        while let Some(&b) = self.bytes.get(self.pos).filter(|_| self.pos < end) {
             if b != b'\\' {
                 // Copy the run of plain characters up to the next escape.
-                let run_end = self.bytes[self.pos..end]
+                let run_end = self
+                    .bytes
+                    .get(self.pos..end)
+                    .unwrap_or_default()
                     .iter()
                     .position(|&c| c == b'\\')
                     .map_or(end, |i| self.pos + i);
@@ -338,10 +342,11 @@ fn decimal_to_f64(text: &[u8]) -> f64 {
     };
     let mut mantissa: u64 = 0;
     let mut exponent: i32 = 0; // power of ten applied to `mantissa`
-    let mut i = 0;
     let mut in_fraction = false;
-    while i < text.len() {
-        match text[i] {
+    let mut bytes = text.iter();
+    let mut has_exponent = false;
+    for &b in bytes.by_ref() {
+        match b {
             b'.' => in_fraction = true,
             d @ b'0'..=b'9' => {
                 if mantissa < 1_000_000_000_000_000_000 {
@@ -351,14 +356,16 @@ fn decimal_to_f64(text: &[u8]) -> f64 {
                     exponent += i32::from(!in_fraction); // digit beyond u64 precision
                 }
             }
-            _ => break, // 'e' or 'E'
+            _ => {
+                has_exponent = true; // 'e' or 'E'
+                break;
+            }
         }
-        i += 1;
     }
-    if i < text.len() {
+    if has_exponent {
         let mut exp_part: i32 = 0;
         let mut exp_negative = false;
-        for &b in &text[i + 1..] {
+        for &b in bytes {
             match b {
                 b'-' => exp_negative = true,
                 b'+' => {}
@@ -384,15 +391,11 @@ fn scale_by_power_of_ten(mut value: f64, exponent: i32) -> f64 {
         return 0.0;
     }
     let mut e = exponent.clamp(-400, 400);
-    while e > 0 {
-        let step = e.min(22);
-        value *= EXACT[step as usize];
+    while e != 0 {
+        let step = e.clamp(-22, 22);
+        let power = EXACT.get(step.unsigned_abs() as usize).copied().unwrap_or(1.0);
+        value = if step > 0 { value * power } else { value / power };
         e -= step;
-    }
-    while e < 0 {
-        let step = (-e).min(22);
-        value /= EXACT[step as usize];
-        e += step;
     }
     value
 }

@@ -4,19 +4,14 @@ use crate::prelude::*;
 
 /// Appends the decimal form of `n`.
 pub fn push_u32(out: &mut String, n: u32) {
-    let mut digits = [0u8; 10];
-    let mut i = digits.len();
-    let mut n = n;
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
+    // Highest power of ten first; no indexing, so no bounds-check panic path.
+    let mut divisor = 1_000_000_000;
+    while divisor > 1 && n / divisor == 0 {
+        divisor /= 10;
     }
-    for &d in &digits[i..] {
-        out.push(char::from(d));
+    while divisor > 0 {
+        out.push(char::from(b'0' + (n / divisor % 10) as u8));
+        divisor /= 10;
     }
 }
 

@@ -4,7 +4,10 @@
 
 #![cfg(target_arch = "wasm32")]
 
-use js_sys::{Array, Object, Promise, Reflect};
+mod browser_support;
+
+use browser_support::*;
+use js_sys::{Array, Reflect};
 use tokenflight::web::TokenManager;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -12,156 +15,6 @@ use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-#[wasm_bindgen(module = "/tests/fixtures/fake_server.js")]
-extern "C" {
-    type FakeServer;
-    #[wasm_bindgen(js_name = newServer)]
-    fn new_server() -> FakeServer;
-    #[wasm_bindgen(js_name = serverOptions)]
-    fn server_options(server: &FakeServer, extra: &JsValue) -> JsValue;
-    #[wasm_bindgen(method, getter = refreshCalls)]
-    fn refresh_calls(this: &FakeServer) -> u32;
-    #[wasm_bindgen(method, getter = apiCalls)]
-    fn api_calls(this: &FakeServer) -> u32;
-    #[wasm_bindgen(method, getter = logoutCalls)]
-    fn logout_calls(this: &FakeServer) -> u32;
-    #[wasm_bindgen(method, setter = refreshMode)]
-    fn set_refresh_mode(this: &FakeServer, mode: &str);
-    #[wasm_bindgen(method, setter = refreshDelayMs)]
-    fn set_refresh_delay_ms(this: &FakeServer, ms: u32);
-    #[wasm_bindgen(method)]
-    fn expire(this: &FakeServer);
-    #[wasm_bindgen(method, js_name = accessToken)]
-    fn access_token(this: &FakeServer) -> String;
-    #[wasm_bindgen(method, js_name = refreshToken)]
-    fn refresh_token(this: &FakeServer) -> String;
-    #[wasm_bindgen(method, getter)]
-    fn requests(this: &FakeServer) -> Array;
-    #[wasm_bindgen(method, getter = refreshBodies)]
-    fn refresh_bodies(this: &FakeServer) -> Array;
-    #[wasm_bindgen(method, getter)]
-    fn issued(this: &FakeServer) -> Array;
-    #[wasm_bindgen(js_name = unhandledRejections)]
-    fn unhandled_rejections() -> u32;
-    #[wasm_bindgen(js_name = everywhereATokenMustNotBe)]
-    fn everywhere_a_token_must_not_be(server: &FakeServer) -> String;
-    #[wasm_bindgen(js_name = settle)]
-    fn settle_promise(ms: u32) -> Promise;
-    #[wasm_bindgen(js_name = bodyCases)]
-    fn body_cases() -> Array;
-    #[wasm_bindgen(js_name = streamBody)]
-    fn stream_body() -> JsValue;
-}
-
-// ---- helpers ----
-
-fn obj(pairs: &[(&str, JsValue)]) -> JsValue {
-    let o = Object::new();
-    for (k, v) in pairs {
-        Reflect::set(&o, &JsValue::from_str(k), v).unwrap();
-    }
-    o.into()
-}
-
-fn prop(value: &JsValue, key: &str) -> JsValue {
-    Reflect::get(value, &JsValue::from_str(key)).unwrap()
-}
-
-fn num(value: &JsValue, key: &str) -> f64 {
-    prop(value, key).as_f64().unwrap_or(f64::NAN)
-}
-
-fn text(value: &JsValue, key: &str) -> String {
-    prop(value, key).as_string().unwrap_or_default()
-}
-
-async fn settle(ms: u32) {
-    JsFuture::from(settle_promise(ms)).await.unwrap();
-}
-
-fn manager(server: &FakeServer, extra: JsValue) -> TokenManager {
-    TokenManager::new(server_options(server, &extra)).expect("valid options")
-}
-
-/// A manager holding the server's current (valid) token.
-fn signed_in(server: &FakeServer, extra: JsValue) -> TokenManager {
-    let m = manager(server, extra);
-    m.set_tokens(obj(&[("access", server.access_token().into()), ("expiresIn", 300.into())]))
-        .unwrap();
-    m
-}
-
-/// Settles every promise: (fulfilled?, value or reason). Handlers are attached at once (before
-/// the first await), so a rejection is never left unhandled by the test itself.
-fn all_settled(promises: Vec<Promise>) -> impl std::future::Future<Output = Vec<(bool, JsValue)>> {
-    let array: Array = promises.into_iter().collect();
-    let settled = JsFuture::from(Promise::all_settled(&array));
-    async move { collect_settled(settled.await.unwrap()) }
-}
-
-fn collect_settled(results: JsValue) -> Vec<(bool, JsValue)> {
-    Array::from(&results)
-        .iter()
-        .map(|r| {
-            let fulfilled = text(&r, "status") == "fulfilled";
-            (fulfilled, prop(&r, if fulfilled { "value" } else { "reason" }))
-        })
-        .collect()
-}
-
-fn status_of(response: &JsValue) -> u16 {
-    response.dyn_ref::<web_sys::Response>().map_or(0, |r| r.status())
-}
-
-fn fetch(m: &TokenManager, url: &str) -> Promise {
-    m.fetch(url.into(), JsValue::UNDEFINED)
-}
-
-fn count_events(
-    m: &TokenManager,
-    name: &str,
-) -> (std::rc::Rc<std::cell::RefCell<Vec<JsValue>>>, JsValue) {
-    let seen = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
-    let sink = seen.clone();
-    let listener = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| sink.borrow_mut().push(e))
-        .into_js_value();
-    let off = m.on(name.into(), listener).unwrap();
-    (seen, off)
-}
-
-/// What a storm left behind: the server, the manager, every request's outcome, and the
-/// `sessionEnd` events seen.
-struct Storm {
-    server: FakeServer,
-    m: TokenManager,
-    results: Vec<(bool, JsValue)>,
-    ends: std::rc::Rc<std::cell::RefCell<Vec<JsValue>>>,
-}
-
-/// Signs in, makes the server answer refreshes per `mode` and stop accepting the token, then
-/// fires `n` concurrent requests and waits for all of them.
-async fn storm(mode: &str, n: usize, extra: JsValue) -> Storm {
-    let server = new_server();
-    let m = signed_in(&server, extra);
-    let (ends, _) = count_events(&m, "sessionEnd");
-    server.set_refresh_mode(mode);
-    server.expire();
-    let results = all_settled((0..n).map(|_| fetch(&m, "/api/data")).collect()).await;
-    Storm { server, m, results, ends }
-}
-
-fn all_rejected_with(results: &[(bool, JsValue)], name: &str) -> bool {
-    results.iter().all(|(fulfilled, e)| !fulfilled && text(e, "name") == name)
-}
-
-fn stats(m: &TokenManager) -> JsValue {
-    m.stats()
-}
-
-fn page_origin() -> String {
-    text(&prop(&js_sys::global(), "location"), "origin")
-}
 
 // ---- single flight ----
 

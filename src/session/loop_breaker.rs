@@ -1,6 +1,6 @@
-//! Stops runaway refreshing: more than `max` refreshes within `window` trips the breaker, which
-//! refuses refreshes (`TooManyRefreshes`) until a quiet period of one window has passed without
-//! a refresh. Pure: the clock is passed in.
+//! Stops runaway refreshing: at most `max` refreshes are made within any `window`; asking for
+//! one more trips the breaker, which refuses refreshes (`TooManyRefreshes`) until one window has
+//! passed since it tripped. Pure: the clock is passed in.
 
 use crate::prelude::*;
 
@@ -19,28 +19,29 @@ impl LoopBreaker {
         LoopBreaker { max, window_ms: window_s * 1000.0, recent: Vec::new(), tripped_at: None }
     }
 
-    /// Whether a refresh may start at `now_ms`.
+    /// Whether a refresh may start at `now_ms`; asking for one too many trips the breaker.
     pub fn allows(&mut self, now_ms: f64) -> bool {
         self.forget_outside(now_ms);
         match self.tripped_at {
             // A clock that jumped backwards must not keep it tripped forever.
-            Some(at) if now_ms - at < self.window_ms && now_ms >= at => false,
+            Some(at) if now_ms - at < self.window_ms && now_ms >= at => return false,
             Some(_) => {
                 self.tripped_at = None;
                 self.recent.clear();
-                true
             }
-            None => true,
+            None => {}
         }
+        if self.recent.len() >= self.max as usize {
+            self.tripped_at = Some(now_ms);
+            return false;
+        }
+        true
     }
 
-    /// Records a refresh starting at `now_ms`; trips when it is one too many.
+    /// Records a refresh starting at `now_ms`.
     pub fn record(&mut self, now_ms: f64) {
         self.forget_outside(now_ms);
         self.recent.push(now_ms);
-        if self.recent.len() > self.max as usize {
-            self.tripped_at = Some(now_ms);
-        }
     }
 
     /// Whether it is tripped now (for `stats()`).
@@ -65,8 +66,7 @@ mod tests {
             assert!(b.allows(f64::from(i) * 1000.0));
             b.record(f64::from(i) * 1000.0);
         }
-        assert!(b.allows(10_000.0));
-        b.record(10_000.0); // the 11th within 30 s
+        assert!(!b.allows(10_000.0), "an 11th within 30 s is refused");
         assert!(b.is_tripped());
         assert!(!b.allows(11_000.0));
         assert!(!b.allows(39_999.0));
@@ -87,7 +87,7 @@ mod tests {
     #[test]
     fn clock_jumps_do_not_wedge_it() {
         let mut b = LoopBreaker::new(2, 30.0);
-        for t in [0.0, 1.0, 2.0] {
+        for t in [0.0, 1.0] {
             b.record(t);
         }
         assert!(!b.allows(3.0));

@@ -1,0 +1,151 @@
+//! Browser tests of the session lifecycle: the renewal timer, page events after sleep, abort,
+//! the loop breaker, the `shouldRefresh` hook, and the memory wipe on logout.
+
+#![cfg(target_arch = "wasm32")]
+
+mod browser_support;
+
+use browser_support::*;
+use js_sys::Promise;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen_test]
+async fn the_timer_renews_before_expiry_without_any_request() {
+    let server = new_server();
+    let m = manager(&server, JsValue::UNDEFINED);
+    m.set_tokens(tokens_from_js(&server, 0.6)).unwrap(); // a 0.6 s token: renewed at ~0.4 s
+    let (changes, _) = count_events(&m, "tokenChange");
+    let set_at = js_sys::Date::now();
+    settle(150).await;
+    assert_eq!(server.refresh_calls(), 0, "not before the margin");
+    // Browsers may run timers late (headless Firefox throttles them): wait up to 3 s.
+    while server.refresh_calls() == 0 && js_sys::Date::now() - set_at < 3_000.0 {
+        settle(50).await;
+    }
+    assert_eq!(server.refresh_calls(), 1, "renewed proactively");
+    assert_eq!(server.api_calls(), 0, "no request was needed");
+    assert_eq!(changes.borrow().len(), 1, "tokenChange tells sockets to reconnect");
+    // The server's tokens live 300 s: the next renewal is far away.
+    settle(400).await;
+    assert_eq!(server.refresh_calls(), 1);
+    assert_eq!(status_of(&JsFuture::from(fetch(&m, "/api/data")).await.unwrap()), 200);
+}
+
+#[wasm_bindgen_test]
+async fn after_sleep_the_page_events_renew_once() {
+    let server = new_server();
+    let m = manager(&server, JsValue::UNDEFINED);
+    m.set_tokens(tokens_from_js(&server, 300.0)).unwrap();
+    fire_page_events();
+    settle(50).await;
+    assert_eq!(server.refresh_calls(), 0, "nothing due: the events change nothing");
+    // An hour of sleep: timers have not run, the clock moved on; then everything fires at once.
+    shift_clock(3_600_000.0);
+    fire_page_events();
+    fire_page_events();
+    settle(100).await;
+    reset_clock();
+    assert_eq!(server.refresh_calls(), 1, "one check, not a burst");
+    assert_eq!(num(&stats(&m), "generation"), 2.0);
+}
+
+#[wasm_bindgen_test]
+async fn a_request_after_sleep_renews_first_instead_of_meeting_a_401() {
+    let server = new_server();
+    let m = manager(&server, JsValue::UNDEFINED);
+    m.set_tokens(tokens_from_js(&server, 300.0)).unwrap();
+    server.expire(); // the server agrees the token is old
+    shift_clock(3_600_000.0);
+    let results = all_settled((0..20).map(|_| fetch(&m, "/api/data")).collect()).await;
+    reset_clock();
+    assert!(results.iter().all(|(f, r)| *f && status_of(r) == 200));
+    assert_eq!(server.refresh_calls(), 1);
+    assert_eq!(num(&stats(&m), "replays"), 0.0, "no request was sent with the stale token");
+}
+
+#[wasm_bindgen_test]
+async fn aborting_a_queued_request_rejects_only_it_and_the_refresh_completes() {
+    let before = unhandled_rejections();
+    let server = new_server();
+    let m = signed_in(&server, JsValue::UNDEFINED);
+    server.set_refresh_delay_ms(300);
+    server.expire();
+    let controller = web_sys::AbortController::new().unwrap();
+    let init = obj(&[("signal", controller.signal().into())]);
+    let started = js_sys::Date::now();
+    let aborted = JsFuture::from(m.fetch("/api/data".into(), init));
+    let others = all_settled((0..5).map(|_| fetch(&m, "/api/data")).collect());
+    settle(60).await;
+    controller.abort();
+    let error = aborted.await.expect_err("aborted");
+    assert_eq!(text(&error, "name"), "AbortError");
+    assert!(js_sys::Date::now() - started < 250.0, "rejected at once, not after the refresh");
+    let others = others.await;
+    assert!(others.iter().all(|(f, r)| *f && status_of(r) == 200), "the others proceed");
+    assert_eq!(server.refresh_calls(), 1, "the refresh was not abandoned");
+    settle(30).await;
+    assert_eq!(unhandled_rejections(), before);
+}
+
+#[wasm_bindgen_test]
+async fn the_loop_breaker_stops_a_refresh_loop() {
+    let server = new_server();
+    let breaker = obj(&[("maxRefreshes", 3.into()), ("windowSeconds", 30.into())]);
+    let m = signed_in(&server, obj(&[("loopBreaker", breaker)]));
+    // A server that rejects every token it issues.
+    for _ in 0..3 {
+        let r = JsFuture::from(fetch(&m, "/api/always401")).await.unwrap();
+        assert_eq!(status_of(&r), 401);
+    }
+    let results = all_settled((0..3).map(|_| fetch(&m, "/api/always401")).collect()).await;
+    assert_eq!(server.refresh_calls(), 3, "a fourth refresh within 30 s is refused");
+    assert!(all_rejected_with(&results, "TooManyRefreshes"), "{}", text(&results[0].1, "message"));
+    assert!(text(&results[0].1, "message").contains("paused"));
+}
+
+#[wasm_bindgen_test]
+async fn the_should_refresh_hook_decides_for_undeclared_401s() {
+    for (answer, refreshes, status) in [(false, 0, 401), (true, 1, 401)] {
+        let server = new_server();
+        let seen = std::rc::Rc::new(std::cell::RefCell::new(0));
+        let counter = seen.clone();
+        let hook = Closure::<dyn FnMut(JsValue) -> JsValue>::new(move |response: JsValue| {
+            *counter.borrow_mut() += 1;
+            assert!(response.is_instance_of::<web_sys::Response>());
+            let answer = JsValue::from_bool(answer);
+            Promise::resolve(&answer).into()
+        })
+        .into_js_value();
+        let m = signed_in(&server, obj(&[("shouldRefresh", hook)]));
+        let response = JsFuture::from(fetch(&m, "/api/custom401")).await.unwrap();
+        assert_eq!(status_of(&response), status);
+        assert_eq!(server.refresh_calls(), refreshes, "hook answered {answer}");
+        assert!(*seen.borrow() >= 1);
+        let body = JsFuture::from(response.unchecked_ref::<web_sys::Response>().text().unwrap())
+            .await
+            .unwrap();
+        assert!(body.as_string().unwrap().contains("custom"), "the app can still read the body");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn logout_leaves_no_token_bytes_in_wasm_memory() {
+    let server = new_server();
+    let m = manager(&server, JsValue::UNDEFINED);
+    JsFuture::from(m.login(obj(&[("username", "ada".into()), ("password", "pw".into())])))
+        .await
+        .unwrap();
+    server.expire();
+    assert_eq!(status_of(&JsFuture::from(fetch(&m, "/api/data")).await.unwrap()), 200);
+    let memory = wasm_bindgen::memory();
+    // Positive control: the token in use is found, so the scan would see a leftover copy.
+    assert_eq!(tokens_in_memory(&memory, &server).length(), 1, "only the current token is held");
+    JsFuture::from(m.logout()).await.unwrap();
+    let left = tokens_in_memory(&memory, &server);
+    assert_eq!(left.length(), 0, "token bytes left in Wasm memory: {:?}", left.to_vec());
+}
