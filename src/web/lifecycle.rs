@@ -44,7 +44,8 @@ impl Lifecycle {
     pub fn reschedule(&self, renew_at_ms: Option<f64>) {
         let timer = renew_at_ms.map(|at| {
             let weak = self.core.borrow().clone();
-            Timeout::new(at - js_sys::Date::now(), move || check(&weak))
+            // 2 ms later: setTimeout truncates the delay, and must not fire before the due time.
+            Timeout::new(at - js_sys::Date::now() + 2.0, move || check(&weak))
         });
         // The old timer is dropped (cleared) outside the borrow.
         let old = core::mem::replace(&mut *self.timer.borrow_mut(), timer);
@@ -52,11 +53,15 @@ impl Lifecycle {
     }
 }
 
-/// Renews if due, in a task of its own (a timer or event callback cannot await).
+/// Renews if due, in a task of its own (a timer or event callback cannot await). When nothing
+/// is due the timer is re-armed for what is left: timers run on another clock than `Date.now()`
+/// and may fire a little early, which must not lose the renewal.
 fn check(weak: &Weak<Core>) {
     if let Some(core) = weak.upgrade() {
         spawn_local(async move {
-            let _ = core.renew_if_due().await;
+            if core.renew_if_due().await.is_none() {
+                core.host().lifecycle.reschedule(core.renewal_at_ms());
+            }
         });
     }
 }

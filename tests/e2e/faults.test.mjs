@@ -1,8 +1,8 @@
 // Each fault the server can inject leads to the outcome RELIABILITY.md §B prescribes, and every
 // call settles within the refresh timeout plus a second.
-import { test, before, after } from "node:test";
+import { test, before, after, afterEach } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, startBrowser, openPage, managerOptions, login } from "./harness.mjs";
+import { startServer, startBrowser, openPage, managerOptions, login, closePages } from "./harness.mjs";
 
 const TIMEOUT_MS = 2000; // managerOptions' refreshTimeoutMs
 let server, browser;
@@ -10,6 +10,7 @@ before(async () => {
   server = await startServer();
   browser = await startBrowser();
 });
+afterEach(closePages);
 after(async () => {
   await browser?.close();
   await server?.stop();

@@ -27,6 +27,9 @@ export function managerOptions(mode, extra = {}) {
     refreshTokenIn: mode,
     refreshTimeoutMs: 2000,
     errorCodes: ERROR_CODES,
+    // The lifecycle tests use 3 s tokens: renewed every ~2 s, which the default breaker
+    // (10 refreshes in 30 s) would rightly call a loop.
+    loopBreaker: { maxRefreshes: 30, windowSeconds: 30 },
     ...extra,
   };
 }
@@ -67,6 +70,15 @@ export async function startServer(args = []) {
   };
 }
 
+const openContexts = new Set();
+
+/** Closes every page a test opened, passed or failed: a page left open would keep refreshing
+ * against the shared server and skew the next test's counters. Use as `afterEach(closePages)`. */
+export async function closePages() {
+  await Promise.all([...openContexts].map((c) => c.close().catch(() => {})));
+  openContexts.clear();
+}
+
 /** One browser per test file. */
 export async function startBrowser() {
   return launchChromium();
@@ -76,8 +88,18 @@ export async function startBrowser() {
  * Opens a page of the server that has created `window.auth` with `options`, and instruments it.
  * Returns helpers to evaluate code in the page and to check what must never happen.
  */
-export async function openPage(browser, server, options, { path = "/tests/fixtures/blank.html" } = {}) {
+export async function openPage(browser, server, options, { path = "/tests/fixtures/blank.html", clockSkewMs = 0, fakeClock = false } = {}) {
   const context = await browser.newContext();
+  openContexts.add(context);
+  // Playwright's clock runs with real time until paused; the sleep test pauses and jumps it.
+  if (fakeClock) await context.clock.install();
+  if (clockSkewMs) {
+    // The page's clock (what the library reads) is off; the server's is not.
+    await context.addInitScript((skew) => {
+      const real = Date.now.bind(Date);
+      Date.now = () => real() + skew;
+    }, clockSkewMs);
+  }
   const page = await context.newPage();
   const consoleLines = [];
   const pageErrors = [];

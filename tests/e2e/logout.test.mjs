@@ -1,13 +1,14 @@
 // Logout never throws and leaves nothing behind: twice, without a cookie, during a storm.
-import { test, before, after } from "node:test";
+import { test, before, after, afterEach } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, startBrowser, openPage, managerOptions, login } from "./harness.mjs";
+import { startServer, startBrowser, openPage, managerOptions, login, closePages } from "./harness.mjs";
 
 let server, browser;
 before(async () => {
   server = await startServer();
   browser = await startBrowser();
 });
+afterEach(closePages);
 after(async () => {
   await browser?.close();
   await server?.stop();
