@@ -26,6 +26,10 @@ export interface TokenManagerOptions {
   refreshHeaders?: Record<string, string>;
   /** One refresh per origin across tabs; logout reaches every tab (default true). */
   crossTab?: boolean;
+  /** Decides for 401/403 answers `errorCodes` did not: true refreshes, false passes through. */
+  shouldRefresh?: (response: Response) => boolean | Promise<boolean>;
+  /** At most `maxRefreshes` (10) refreshes in `windowSeconds` (30); raise for tokens under ~5 s. */
+  loopBreaker?: { maxRefreshes?: number; windowSeconds?: number };
   /** Server error codes (JSON `code` or `error` of 401/403 answers) mapped to an action. */
   errorCodes?: Record<string, "refresh" | "endSession" | "passThrough">;
   /** A fetch implementation to use instead of `globalThis.fetch` (tests, instrumentation). */
