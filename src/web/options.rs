@@ -266,7 +266,8 @@ fn normalize_origin(text: &str) -> Option<String> {
     let url = web_sys::Url::new(text).ok()?;
     let origin = url.origin();
     // Exactly an origin: nothing after it but the root path (no userinfo, path, query, hash).
-    let bare = url.href().len() == origin.len() + 1 && !text.ends_with(['?', '#']);
+    let bare = url.href().len() == origin.len() + 1
+        && !matches!(text.as_bytes().last(), Some(b'?' | b'#'));
     let http = origin.starts_with("https://") || origin.starts_with("http://");
     (bare && http).then_some(origin)
 }
