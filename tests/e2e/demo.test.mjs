@@ -1,22 +1,15 @@
 // The demo page loads with no console errors, a storm works through its buttons, and a
 // screenshot after the storm is written to test-results/demo-after-storm.png.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { startServer, startBrowser } from "./harness.mjs";
+import { serverAndBrowser } from "./harness.mjs";
 
 const SCREENSHOT = resolve(fileURLToPath(new URL(".", import.meta.url)), "../../test-results/demo-after-storm.png");
 let server, browser;
-before(async () => {
-  server = await startServer();
-  browser = await startBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+serverAndBrowser((s, b) => ([server, browser] = [s, b]));
 
 test("the demo page: log in, expire, storm of 200, one refresh, no console errors", async () => {
   const page = await browser.newPage({ viewport: { width: 1200, height: 1100 } });

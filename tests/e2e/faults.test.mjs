@@ -1,20 +1,12 @@
 // Each fault the server can inject leads to the outcome RELIABILITY.md §B prescribes, and every
 // call settles within the refresh timeout plus a second.
-import { test, before, after, afterEach } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, startBrowser, openPage, managerOptions, login, closePages } from "./harness.mjs";
+import { openPage, managerOptions, login, serverAndBrowser } from "./harness.mjs";
 
 const TIMEOUT_MS = 2000; // managerOptions' refreshTimeoutMs
 let server, browser;
-before(async () => {
-  server = await startServer();
-  browser = await startBrowser();
-});
-afterEach(closePages);
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+serverAndBrowser((s, b) => ([server, browser] = [s, b]));
 
 async function stormUnderFault(fault, n = 20) {
   await server.post("/__test/reset");

@@ -2,6 +2,7 @@
 // Chromium that load the built package, and records what a user could observe: unhandled
 // rejections, console output, storage, requests, and every token the server handed out.
 import { spawn } from "node:child_process";
+import { before, after, afterEach } from "node:test";
 import { once } from "node:events";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -77,6 +78,25 @@ const openContexts = new Set();
 export async function closePages() {
   await Promise.all([...openContexts].map((c) => c.close().catch(() => {})));
   openContexts.clear();
+}
+
+/**
+ * A server (started with `args`) and a browser for the test file: hooks start them before the
+ * first test, close every page after each test and stop both at the end. `use(server, browser)`
+ * receives them once started.
+ */
+export function serverAndBrowser(use, args = []) {
+  let server, browser;
+  before(async () => {
+    server = await startServer(args);
+    browser = await startBrowser();
+    use(server, browser);
+  });
+  afterEach(closePages);
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
 }
 
 /** One browser per test file. */

@@ -1,21 +1,13 @@
 // The session lifecycle against the reference server with 3 s access tokens: proactive renewal
 // makes short lifetimes invisible (no 401 reaches the server), sleep and clock skew cause neither
 // storms nor logouts. Prints the figures the README reports (lines starting with FIGURE).
-import { test, before, after, afterEach } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, startBrowser, openPage, managerOptions, login, closePages } from "./harness.mjs";
+import { openPage, managerOptions, login, serverAndBrowser } from "./harness.mjs";
 
 const TTL_S = 3;
 let server, browser;
-before(async () => {
-  server = await startServer(["--access-ttl", String(TTL_S)]);
-  browser = await startBrowser();
-});
-afterEach(closePages);
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+serverAndBrowser((s, b) => ([server, browser] = [s, b]), ["--access-ttl", String(TTL_S)]);
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 

@@ -1,18 +1,10 @@
 // Logout never throws and leaves nothing behind: twice, without a cookie, during a storm.
-import { test, before, after, afterEach } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, startBrowser, openPage, managerOptions, login, closePages } from "./harness.mjs";
+import { openPage, managerOptions, login, serverAndBrowser } from "./harness.mjs";
 
 let server, browser;
-before(async () => {
-  server = await startServer();
-  browser = await startBrowser();
-});
-afterEach(closePages);
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+serverAndBrowser((s, b) => ([server, browser] = [s, b]));
 
 /** URLs of requests sent after the first logout request that carried a token (request events
  * arrive in the order the page sent them). */

@@ -1,19 +1,11 @@
 // Granular rejections from the server lead to what DESIGN.md §3 prescribes: refresh only for
 // an expired token, end the session once for a revoked one, pass everything else through.
-import { test, before, after, afterEach } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, startBrowser, openPage, managerOptions, login, closePages } from "./harness.mjs";
+import { openPage, managerOptions, login, serverAndBrowser } from "./harness.mjs";
 
 let server, browser;
-before(async () => {
-  server = await startServer();
-  browser = await startBrowser();
-});
-afterEach(closePages);
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+serverAndBrowser((s, b) => ([server, browser] = [s, b]));
 
 async function signedIn(username, password) {
   await server.post("/__test/reset");

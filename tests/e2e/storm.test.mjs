@@ -1,19 +1,11 @@
 // Login in both modes, then a storm of 200 requests after the token expired at the server:
 // exactly one refresh reaches the server, all 200 succeed, and no refresh token is reused.
-import { test, before, after, afterEach } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, startBrowser, openPage, managerOptions, login, closePages } from "./harness.mjs";
+import { openPage, managerOptions, login, serverAndBrowser } from "./harness.mjs";
 
 let server, browser;
-before(async () => {
-  server = await startServer();
-  browser = await startBrowser();
-});
-afterEach(closePages);
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+serverAndBrowser((s, b) => ([server, browser] = [s, b]));
 
 for (const mode of ["cookie", "body"]) {
   test(`${mode} mode: a storm of 200 after expiry makes one refresh and 200 × 200`, async () => {
