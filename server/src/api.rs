@@ -104,6 +104,9 @@ async fn require_access(State(state): State<AppState>, mut req: Request, next: N
     let checked = {
         let mut store = state.lock();
         store.counters.api_calls += 1;
+        if req.headers().contains_key(axum::http::header::AUTHORIZATION) {
+            store.counters.api_calls_with_token += 1;
+        }
         let checked = check_access(&store, req.headers());
         if checked.is_err() {
             store.counters.api_401s += 1;

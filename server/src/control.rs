@@ -21,6 +21,7 @@ use crate::state::{AppState, Counters, Store};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/__test/counters", get(counters))
+        .route("/__test/redirect", get(redirect))
         .route("/__test/reset", post(reset))
         .route("/__test/faults", post(faults))
         .route("/__test/expire-access", post(expire_access))
@@ -53,6 +54,21 @@ fn done() -> Response {
 async fn counters(State(state): State<AppState>) -> Response {
     let snapshot = state.lock().counters.clone();
     Json(snapshot).into_response()
+}
+
+/// `?to=URL` → 307 to that URL, for tests of cross-origin redirects. Only loopback targets are
+/// accepted, so this test route can never send anyone elsewhere.
+async fn redirect(axum::extract::RawQuery(query): axum::extract::RawQuery) -> Response {
+    let target = query.as_deref().and_then(|q| q.strip_prefix("to=")).unwrap_or("");
+    let loopback = ["http://127.0.0.1:", "http://localhost:"].iter().any(|p| target.starts_with(p));
+    if !loopback || target.contains(|c: char| c.is_whitespace() || c.is_control()) {
+        return (axum::http::StatusCode::BAD_REQUEST, "loopback targets only").into_response();
+    }
+    (
+        axum::http::StatusCode::TEMPORARY_REDIRECT,
+        [(axum::http::header::LOCATION, target.to_owned())],
+    )
+        .into_response()
 }
 
 /// Zeroes the counters and clears faults; users, families and tokens stay as they are.

@@ -67,6 +67,8 @@ pub struct Counters {
     pub reuse_detections: u64,
     pub family_revocations: u64,
     pub api_calls: u64,
+    /// Protected requests that carried an `Authorization` header (redirect tests count these).
+    pub api_calls_with_token: u64,
     pub api_401s: u64,
     pub revoked_token_requests: u64,
     pub logins: u64,

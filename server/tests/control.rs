@@ -6,12 +6,13 @@ use axum::http::StatusCode;
 use common::Server;
 use serde_json::json;
 
-const COUNTERS: [&str; 10] = [
+const COUNTERS: [&str; 11] = [
     "refresh_calls",
     "refresh_ok",
     "reuse_detections",
     "family_revocations",
     "api_calls",
+    "api_calls_with_token",
     "api_401s",
     "revoked_token_requests",
     "logins",
@@ -84,4 +85,32 @@ async fn huge_ttls_do_not_overflow() {
     assert_eq!(server.refresh(&token).await.status, StatusCode::OK);
     server.control("/__test/access-ttl", json!({"seconds": u64::MAX})).await;
     assert_eq!(server.login_reply("bob", "builder").await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn the_redirect_route_sends_only_to_loopback() {
+    let server = Server::new();
+    let ok = server.get("/__test/redirect?to=http://localhost:9/api/me", None).await;
+    assert_eq!(ok.status, StatusCode::TEMPORARY_REDIRECT);
+    assert_eq!(ok.header("location").as_deref(), Some("http://localhost:9/api/me"));
+    for bad in [
+        "/__test/redirect?to=http://example.com/",
+        "/__test/redirect?to=https://127.0.0.1:9/",
+        "/__test/redirect",
+    ] {
+        assert_eq!(server.get(bad, None).await.status, StatusCode::BAD_REQUEST, "{bad}");
+    }
+}
+
+#[tokio::test]
+async fn protected_requests_carrying_a_token_are_counted() {
+    let server = Server::new();
+    let (access, _) = server.login("ada", "lovelace").await;
+    server.get("/api/me", Some(&access)).await;
+    server.get("/api/me", None).await;
+    let counters = server.counters().await;
+    assert_eq!(
+        (counters["api_calls"].as_u64(), counters["api_calls_with_token"].as_u64()),
+        (Some(2), Some(1))
+    );
 }
