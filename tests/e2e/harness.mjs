@@ -72,6 +72,12 @@ export async function startServer(args = []) {
 }
 
 const openContexts = new Set();
+let reuseExpected = false;
+
+/** Declares that the running test replays a refresh token on purpose (or loses a rotation). */
+export function expectReuse() {
+  reuseExpected = true;
+}
 
 /** Closes every page a test opened, passed or failed: a page left open would keep refreshing
  * against the shared server and skew the next test's counters. Use as `afterEach(closePages)`. */
@@ -92,7 +98,16 @@ export function serverAndBrowser(use, args = []) {
     browser = await startBrowser();
     use(server, browser);
   });
-  afterEach(closePages);
+  afterEach(async () => {
+    await closePages();
+    // tokenflight must never make the server see a refresh token twice; a test that replays
+    // one on purpose says so with expectReuse(). Counters and faults start clean for the next.
+    const { reuse_detections: reuse } = await server.counters();
+    const expected = reuseExpected;
+    reuseExpected = false;
+    await server.post("/__test/reset");
+    if (reuse && !expected) throw new Error(`the server detected ${reuse} reused refresh token(s)`);
+  });
   after(async () => {
     await browser?.close();
     await server?.stop();

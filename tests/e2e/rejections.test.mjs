@@ -2,7 +2,7 @@
 // an expired token, end the session once for a revoked one, pass everything else through.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { openPage, managerOptions, login, serverAndBrowser } from "./harness.mjs";
+import { openPage, managerOptions, login, serverAndBrowser, expectReuse } from "./harness.mjs";
 
 let server, browser;
 serverAndBrowser((s, b) => ([server, browser] = [s, b]));
@@ -75,6 +75,7 @@ test("an admin deactivating the user ends the session once", async () => {
 });
 
 test("a refresh token replayed on purpose (stolen cookie) ends the page's session once, as revoked", async () => {
+  expectReuse();
   const tab = await signedIn();
   const [stolen] = (await tab.context.cookies()).filter((c) => c.name === "tf_refresh");
   assert.ok(stolen, "the refresh cookie is set (HttpOnly)");
