@@ -94,9 +94,29 @@ impl Options {
 
     fn parse_known(raw: &JsValue) -> Result<Options, Error> {
         let base = location_href();
-        let refresh_url = match optional_string(raw, "refreshUrl")? {
-            Some(u) => resolve_url(&u, base.as_deref())
-                .ok_or_else(|| invalid("refreshUrl", "is not a valid URL"))?,
+        let base = base.as_deref();
+        // Filled in place, in the order options are validated: on the first problem only this
+        // one value is dropped, where separate locals would each need their own cleanup path
+        // (which costs Wasm size at every `?`).
+        let mut o = Options {
+            refresh_url: String::new(),
+            login_url: None,
+            logout_url: None,
+            mode: Mode::Cookie,
+            body_format: BodyFormat::Json,
+            fields: FieldNames::default(),
+            allowed_origins: Vec::new(),
+            refresh_timeout_ms: 0,
+            config: Config::new(Mode::Cookie),
+            should_refresh: None,
+            refresh_headers: None,
+            error_codes: Vec::new(),
+            fetch: None,
+        };
+        o.refresh_url = match optional_string(raw, "refreshUrl")? {
+            Some(u) => {
+                resolve_url(&u, base).ok_or_else(|| invalid("refreshUrl", "is not a valid URL"))?
+            }
             None => {
                 return Err(invalid(
                     "refreshUrl",
@@ -104,55 +124,39 @@ impl Options {
                 ))
             }
         };
-        let login_url = url_option(raw, "loginUrl", base.as_deref())?;
-        let logout_url = url_option(raw, "logoutUrl", base.as_deref())?;
-        let mode = match optional_string(raw, "refreshTokenIn")?.as_deref() {
+        o.login_url = url_option(raw, "loginUrl", base)?;
+        o.logout_url = url_option(raw, "logoutUrl", base)?;
+        o.mode = match optional_string(raw, "refreshTokenIn")?.as_deref() {
             None | Some("cookie") => Mode::Cookie,
             Some("body") => Mode::Body,
             Some(_) => return Err(invalid("refreshTokenIn", "must be \"cookie\" or \"body\"")),
         };
-        let body_format = match optional_string(raw, "refreshBody")?.as_deref() {
+        o.body_format = match optional_string(raw, "refreshBody")?.as_deref() {
             None | Some("json") => BodyFormat::Json,
             Some("form") => BodyFormat::Form,
             Some(_) => return Err(invalid("refreshBody", "must be \"json\" or \"form\"")),
         };
-        let fields = FieldNames {
-            access: non_empty(raw, "accessTokenField")?,
-            refresh: non_empty(raw, "refreshTokenField")?,
-        };
-        let allowed_origins = allowed_origins(raw, base.as_deref())?;
+        o.fields.access = non_empty(raw, "accessTokenField")?;
+        o.fields.refresh = non_empty(raw, "refreshTokenField")?;
+        o.allowed_origins = allowed_origins(raw, base)?;
         let margin_s = number(raw, "refreshMarginSeconds", 30.0, 0.0, 86_400.0)?;
         let breaker = get(raw, "loopBreaker");
-        let config = Config {
+        o.config = Config {
             margin_s,
             max_refreshes: number(&breaker, "maxRefreshes", 10.0, 1.0, 1000.0)? as u32,
             window_s: number(&breaker, "windowSeconds", 30.0, 1.0, 3600.0)?,
-            ..Config::new(mode)
+            ..Config::new(o.mode)
         };
-        let should_refresh = function(raw, "shouldRefresh")?;
-        let refresh_timeout_ms = number(raw, "refreshTimeoutMs", 10_000.0, 1.0, 600_000.0)? as u32;
-        let refresh_headers = headers(raw)?;
+        o.should_refresh = function(raw, "shouldRefresh")?;
+        o.refresh_timeout_ms = number(raw, "refreshTimeoutMs", 10_000.0, 1.0, 600_000.0)? as u32;
+        o.refresh_headers = headers(raw)?;
         let cross_tab = get(raw, "crossTab");
         if !cross_tab.is_undefined() && cross_tab.as_bool().is_none() {
             return Err(invalid("crossTab", "must be true or false"));
         }
-        let error_codes = error_codes(raw)?;
-        let fetch = function(raw, "fetch")?;
-        Ok(Options {
-            refresh_url,
-            login_url,
-            logout_url,
-            mode,
-            body_format,
-            fields,
-            allowed_origins,
-            refresh_timeout_ms,
-            config,
-            should_refresh,
-            refresh_headers,
-            error_codes,
-            fetch,
-        })
+        o.error_codes = error_codes(raw)?;
+        o.fetch = function(raw, "fetch")?;
+        Ok(o)
     }
 
     /// The JSON member that carries the refresh token in request bodies.
