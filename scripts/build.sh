@@ -14,7 +14,8 @@ wasm="pkg/tokenflight_wasm_bg.wasm"
 features="--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue"
 # Import/export names are minified too (wasm-bindgen's carry incompressible hashes); the glue is
 # rewritten with wasm-opt's mapping and the result is smoke-tested in Node below.
-wasm-opt -Oz $features --strip-debug --strip-producers --minify-imports-and-exports-and-modules \
+# The target_features section only informs tools that link or optimize the module further.
+wasm-opt -Oz $features --strip-debug --strip-producers --strip-target-features --minify-imports-and-exports-and-modules \
   "$wasm" -o "$wasm.opt" >pkg-names.json 2>pkg-opt.log || { head -40 pkg-opt.log; exit 1; }
 node scripts/rename_glue.mjs pkg/tokenflight_wasm.js "$wasm.opt" pkg-names.json
 rm -f pkg-opt.log pkg-names.json
