@@ -1,8 +1,8 @@
 //! The three auth endpoint calls: refresh (for the coordinator), login and logout.
 
 use wasm_bindgen::JsValue;
-use web_sys::RequestCredentials;
 
+use super::convert::get;
 use super::net::{post_and_read, Failure, Post};
 use super::options::Options;
 use crate::error::{Error, Transient};
@@ -22,8 +22,8 @@ pub async fn refresh(options: &Options, refresh_token: Option<Secret>) -> Refres
     let post = Post {
         url: &options.refresh_url,
         credentials: match options.mode {
-            Mode::Cookie => RequestCredentials::Include,
-            Mode::Body => RequestCredentials::SameOrigin,
+            Mode::Cookie => "include",
+            Mode::Body => "same-origin",
         },
         headers: options.refresh_headers.as_ref(),
         body: body.as_ref().map(|(kind, b)| (*kind, b.expose())),
@@ -34,8 +34,9 @@ pub async fn refresh(options: &Options, refresh_token: Option<Secret>) -> Refres
     match exchange {
         Ok(x) => {
             let headers = x.response.headers();
+            // `type` read as a string: web-sys's enum getter ships a table of every value.
             let redirected = x.response.redirected()
-                || x.response.type_() == web_sys::ResponseType::Opaqueredirect;
+                || get(&x.response, "type").as_string().as_deref() == Some("opaqueredirect");
             let answer = RefreshAnswer {
                 status: x.response.status(),
                 content_type: headers.get("content-type").ok().flatten(),
@@ -78,7 +79,7 @@ pub async fn login(options: &Options, credentials: &JsValue) -> Result<Grant, Er
         })?;
     let post = Post {
         url,
-        credentials: RequestCredentials::Include,
+        credentials: "include",
         headers: None,
         body: Some(("application/json", json.expose())),
     };
@@ -104,7 +105,7 @@ pub async fn logout(options: &Options, refresh_token: Option<Secret>) {
         refresh_token.map(|t| refresh_token_body(options.body_format, options.refresh_field(), &t));
     let post = Post {
         url,
-        credentials: RequestCredentials::Include,
+        credentials: "include",
         headers: None,
         body: body.as_ref().map(|(kind, b)| (*kind, b.expose())),
     };

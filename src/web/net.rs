@@ -8,11 +8,9 @@ use core::task::{Context, Poll};
 
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{
-    AbortController, Headers, Request, RequestCredentials, RequestInit, RequestRedirect, Response,
-};
+use web_sys::{AbortController, Headers, Request, Response};
 
-use super::convert::{get, global};
+use super::convert::{get, global, set};
 use super::timer::Sleep;
 use crate::prelude::*;
 use crate::refresh::grant::MAX_BODY_BYTES;
@@ -50,7 +48,8 @@ fn start(
 /// A POST to one of the auth endpoints (refresh, login, logout).
 pub struct Post<'a> {
     pub url: &'a str,
-    pub credentials: RequestCredentials,
+    /// `RequestInit.credentials`: `"include"` or `"same-origin"`.
+    pub credentials: &'static str,
     /// Extra headers (copied; `Accept` and `Content-Type` are set on the copy).
     pub headers: Option<&'a Headers>,
     /// `(content type, body)`.
@@ -107,19 +106,21 @@ fn build(post: &Post<'_>, controller: Option<&AbortController>) -> Result<Reques
         None => Headers::new()?,
     };
     headers.set("Accept", "application/json")?;
-    let init = RequestInit::new();
-    init.set_method("POST");
-    init.set_redirect(RequestRedirect::Manual);
-    init.set_credentials(post.credentials);
+    // A plain object filled with `Reflect.set`: web-sys's RequestInit setters are one JS import
+    // each, and its enum setters ship a table of every value.
+    let init = js_sys::Object::new();
+    set(&init, "method", &JsValue::from_str("POST"));
+    set(&init, "redirect", &JsValue::from_str("manual"));
+    set(&init, "credentials", &JsValue::from_str(post.credentials));
     if let Some((content_type, body)) = post.body {
         headers.set("Content-Type", content_type)?;
-        init.set_body(&JsValue::from_str(body));
+        set(&init, "body", &JsValue::from_str(body));
     }
-    init.set_headers(&headers);
+    set(&init, "headers", &headers);
     if let Some(c) = controller {
-        init.set_signal(Some(&c.signal()));
+        set(&init, "signal", &c.signal());
     }
-    Request::new_with_str_and_init(post.url, &init)
+    Request::new_with_str_and_init(post.url, init.unchecked_ref())
 }
 
 /// The body of an error answer, read from a clone so the caller still gets a readable response.

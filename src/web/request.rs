@@ -3,7 +3,7 @@
 //! send). Only the `Authorization` header differs between attempts.
 
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{ReadableStream, Request, RequestMode};
+use web_sys::{ReadableStream, Request};
 
 use super::convert::{get, global};
 use super::options::Options;
@@ -31,8 +31,9 @@ impl Outgoing {
         let base: Request = js_sys::Reflect::construct(&ctor, &args)?.unchecked_into();
         let origin = web_sys::Url::new(&base.url()).map(|u| u.origin()).unwrap_or_default();
         let caller_authorized = base.headers().has("authorization").unwrap_or(false);
-        let managed =
-            options.allows(&origin) && !caller_authorized && base.mode() != RequestMode::NoCors;
+        // `mode` read as a string: web-sys's enum getter ships a table of every value.
+        let no_cors = get(&base, "mode").as_string().as_deref() == Some("no-cors");
+        let managed = options.allows(&origin) && !caller_authorized && !no_cors;
         let replayable = !get(init, "body").is_instance_of::<ReadableStream>();
         Ok(Outgoing { base, managed, replayable })
     }
