@@ -215,19 +215,29 @@ fn number(
 
 /// `errorCodes: { TOKEN_EXPIRED: "refresh", TOKEN_REVOKED: "endSession", ... }`.
 fn error_codes(raw: &JsValue) -> Result<Vec<(String, CodeAction)>, Error> {
-    const PROBLEM: &str = "must map error codes to \"refresh\", \"endSession\" or \"passThrough\"";
     let value = get(raw, "errorCodes");
     if value.is_undefined() {
         return Ok(Vec::new());
     }
-    let object = value.dyn_ref::<js_sys::Object>().ok_or_else(|| invalid("errorCodes", PROBLEM))?;
+    code_map(&value).ok_or_else(|| {
+        invalid(
+            "errorCodes",
+            "must map error codes to \"refresh\", \"endSession\" or \"passThrough\"",
+        )
+    })
+}
+
+/// The map, or `None` when it is not an object or an action is unknown. (One error site for
+/// the whole option: each `?` with its own error would cost its own cleanup path.)
+fn code_map(value: &JsValue) -> Option<Vec<(String, CodeAction)>> {
+    let object = value.dyn_ref::<js_sys::Object>()?;
     let mut map = Vec::new();
     for key in js_sys::Object::keys(object).iter() {
         let code = key.as_string().unwrap_or_default();
-        let action = get(&value, &code).as_string().and_then(|a| CodeAction::parse(&a));
-        map.push((code, action.ok_or_else(|| invalid("errorCodes", PROBLEM))?));
+        let action = CodeAction::parse(&get(value, &code).as_string()?)?;
+        map.push((code, action));
     }
-    Ok(map)
+    Some(map)
 }
 
 /// The static refresh headers as a `Headers` object: the browser validates names and values.
@@ -244,7 +254,6 @@ fn headers(raw: &JsValue) -> Result<Option<web_sys::Headers>, Error> {
 }
 
 fn allowed_origins(raw: &JsValue, base: Option<&str>) -> Result<Vec<String>, Error> {
-    const PROBLEM: &str = "must be an array of origins such as \"https://api.example.com\" (scheme, host and port only)";
     let value = get(raw, "allowedOrigins");
     if value.is_undefined() {
         // Default: the page's own origin only.
@@ -253,15 +262,25 @@ fn allowed_origins(raw: &JsValue, base: Option<&str>) -> Result<Vec<String>, Err
             .map(|u| vec![u.origin()])
             .unwrap_or_default());
     }
-    if !js_sys::Array::is_array(&value) {
-        return Err(invalid("allowedOrigins", PROBLEM));
+    origin_list(&value).ok_or_else(|| {
+        invalid(
+            "allowedOrigins",
+            "must be an array of origins such as \"https://api.example.com\" (scheme, host and port only)",
+        )
+    })
+}
+
+/// The normalized origins, or `None` when `value` is not an array of origins (one error site,
+/// as in `code_map`).
+fn origin_list(value: &JsValue) -> Option<Vec<String>> {
+    if !js_sys::Array::is_array(value) {
+        return None;
     }
     let mut origins = Vec::new();
-    for item in js_sys::Array::from(&value).iter() {
-        let text = item.as_string().ok_or_else(|| invalid("allowedOrigins", PROBLEM))?;
-        origins.push(normalize_origin(&text).ok_or_else(|| invalid("allowedOrigins", PROBLEM))?);
+    for item in js_sys::Array::from(value).iter() {
+        origins.push(normalize_origin(&item.as_string()?)?);
     }
-    Ok(origins)
+    Some(origins)
 }
 
 /// `https://API.example.com:443/` → `https://api.example.com`. Refuses paths, queries,
@@ -272,7 +291,9 @@ fn normalize_origin(text: &str) -> Option<String> {
     // Exactly an origin: nothing after it but the root path (no userinfo, path, query, hash).
     let bare = url.href().len() == origin.len() + 1
         && !matches!(text.as_bytes().last(), Some(b'?' | b'#'));
-    let http = origin.starts_with("https://") || origin.starts_with("http://");
+    // Only ftp, http(s) and ws(s) URLs have a `scheme://host` origin (others print "null"), so
+    // "http" as its start means http:// or https://.
+    let http = origin.starts_with("http");
     (bare && http).then_some(origin)
 }
 
