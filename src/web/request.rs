@@ -23,11 +23,8 @@ impl Outgoing {
     /// what `new Request` throws, as `fetch` would.
     pub fn new(input: &JsValue, init: &JsValue, options: &Options) -> Result<Outgoing, JsValue> {
         let ctor: js_sys::Function = get(&global(), "Request").unchecked_into();
-        let args = if init.is_undefined() {
-            js_sys::Array::of1(input)
-        } else {
-            js_sys::Array::of2(input, init)
-        };
+        // `new Request(input, undefined)` is `new Request(input)` (WebIDL: an optional argument).
+        let args = js_sys::Array::of2(input, init);
         let base: Request = js_sys::Reflect::construct(&ctor, &args)?.unchecked_into();
         let origin = web_sys::Url::new(&base.url()).map(|u| u.origin()).unwrap_or_default();
         let caller_authorized = base.headers().has("authorization").unwrap_or(false);
