@@ -5,6 +5,9 @@
 const BASE_MS: f64 = 1_000.0;
 /// Longest delay we impose ourselves (and the cap on a server's `Retry-After`).
 const MAX_MS: f64 = 60_000.0;
+/// Shortest delay, even after `Retry-After: 0`: the late 401s of the storm that caused the
+/// failed refresh (sent before it failed) share its failure instead of starting another one.
+const MIN_MS: f64 = 250.0;
 
 /// Failure count and the earliest time the next refresh may be attempted.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -19,7 +22,7 @@ impl Backoff {
     pub fn record_failure(&mut self, now_ms: f64, retry_after_s: Option<f64>) {
         self.failures = self.failures.saturating_add(1);
         let exponential = BASE_MS * f64::from(1u32 << self.failures.min(7).saturating_sub(1));
-        let delay = retry_after_s.map_or(exponential, |s| s * 1000.0).clamp(0.0, MAX_MS);
+        let delay = retry_after_s.map_or(exponential, |s| s * 1000.0).clamp(MIN_MS, MAX_MS);
         self.not_before_ms = now_ms + delay;
     }
 
@@ -47,6 +50,13 @@ pub fn parse_retry_after(value: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn retry_after_zero_still_waits_for_the_storms_late_answers() {
+        let mut b = Backoff::default();
+        b.record_failure(0.0, Some(0.0));
+        assert!(!b.allows(249.0) && b.allows(250.0));
+    }
 
     #[test]
     fn delays_grow_and_are_capped() {
