@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the npm package into pkg/: wasm-pack (release profile tuned for size), wasm-opt -Oz,
+# Builds the npm package into pkg/: wasm-pack (release profile tuned for size), wasm-opt for size,
 # then pkg-template/ merged in. Prints and checks the gzipped size of what a browser downloads.
 set -euo pipefail
 cd "$(dirname "$0")/.."
