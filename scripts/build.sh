@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the npm package into pkg/: wasm-pack (release profile tuned for size), wasm-opt for size,
-# then pkg-template/ merged in. Prints and checks the gzipped size of what a browser downloads.
+# Builds the npm package into pkg/: wasm-pack (release profile tuned for size), wasm-opt (-Os,
+# tuned inlining), then pkg-template/ merged in. Prints and checks the gzipped size of what a
+# browser downloads.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"

@@ -1,7 +1,7 @@
 //! A caller's `AbortSignal`: its request ends as soon as the signal aborts, including while it
 //! waits for a refresh. Only that request ends; the refresh belongs to the lock and runs on.
 
-use core::cell::RefCell;
+use core::cell::Cell;
 use core::future::Future;
 use core::pin::Pin;
 use core::task::{Context, Poll, Waker};
@@ -19,15 +19,11 @@ pub async fn until_aborted(signal: &AbortSignal, work: Work<'_>) -> Result<JsVal
     if signal.aborted() {
         return Err(signal.reason());
     }
-    let state = Rc::new(RefCell::new(State::default()));
+    let state = Rc::new(State::default());
     let shared = Rc::clone(&state);
     let on_abort = Closure::<dyn FnMut()>::new(move || {
-        let waker = {
-            let mut s = shared.borrow_mut();
-            s.aborted = true;
-            s.waker.take()
-        };
-        if let Some(w) = waker {
+        shared.aborted.set(true);
+        if let Some(w) = shared.waker.take() {
             w.wake();
         }
     });
@@ -38,29 +34,30 @@ pub async fn until_aborted(signal: &AbortSignal, work: Work<'_>) -> Result<JsVal
     outcome.unwrap_or_else(|| Err(signal.reason()))
 }
 
+/// Cells rather than a `RefCell`: no access can fail, so there is no borrow panic path.
 #[derive(Default)]
 struct State {
-    aborted: bool,
-    waker: Option<Waker>,
+    aborted: Cell<bool>,
+    waker: Cell<Option<Waker>>,
 }
 
 /// The work's result, or `None` once the signal aborted (the work is then dropped).
 struct Race<'a> {
     work: Work<'a>,
-    state: Rc<RefCell<State>>,
+    state: Rc<State>,
 }
 
 impl Future for Race<'_> {
     type Output = Option<Result<JsValue, JsValue>>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        if self.state.borrow().aborted {
+        if self.state.aborted.get() {
             return Poll::Ready(None);
         }
         if let Poll::Ready(v) = self.work.as_mut().poll(cx) {
             return Poll::Ready(Some(v));
         }
-        self.state.borrow_mut().waker = Some(cx.waker().clone());
+        self.state.waker.set(Some(cx.waker().clone()));
         Poll::Pending
     }
 }

@@ -10,7 +10,8 @@ use crate::prelude::*;
 /// Converts an error into a JavaScript `Error` with `name` set.
 pub fn js_error(error: &Error) -> JsValue {
     let e = js_sys::Error::new(&error.message());
-    e.set_name(error.name());
+    // Through `Reflect.set` like the other fields: one JS import less than `set_name`.
+    set(&e, "name", &JsValue::from_str(error.name()));
     match error {
         Error::RefreshFailed(Transient::Status(status)) | Error::LoginFailed(Some(status)) => {
             set(&e, "status", &JsValue::from(*status));

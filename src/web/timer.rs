@@ -1,7 +1,7 @@
 //! Timers that own their `setTimeout`: dropping one before it fires clears it.
 //! (gloo-timers does the same but links std into the Wasm, which costs more than this file.)
 
-use core::cell::RefCell;
+use core::cell::Cell;
 use core::future::Future;
 use core::pin::Pin;
 use core::task::{Context, Poll, Waker};
@@ -41,31 +41,27 @@ impl Drop for Timeout {
     }
 }
 
+/// Cells rather than a `RefCell`: no access can fail, so there is no borrow panic path.
 #[derive(Default)]
 struct State {
-    fired: bool,
-    waker: Option<Waker>,
+    fired: Cell<bool>,
+    waker: Cell<Option<Waker>>,
 }
 
 /// Resolves once `ms` milliseconds have passed.
 pub struct Sleep {
-    state: Rc<RefCell<State>>,
+    state: Rc<State>,
     _timeout: Timeout,
 }
 
 impl Sleep {
     /// Starts the timer now.
     pub fn new(ms: u32) -> Sleep {
-        let state = Rc::new(RefCell::new(State::default()));
+        let state = Rc::new(State::default());
         let shared = Rc::clone(&state);
         let timeout = Timeout::new(f64::from(ms), move || {
-            // Take the waker out and end the borrow before waking.
-            let waker = {
-                let mut s = shared.borrow_mut();
-                s.fired = true;
-                s.waker.take()
-            };
-            if let Some(w) = waker {
+            shared.fired.set(true);
+            if let Some(w) = shared.waker.take() {
                 w.wake();
             }
         });
@@ -77,11 +73,10 @@ impl Future for Sleep {
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let mut s = self.state.borrow_mut();
-        if s.fired {
+        if self.state.fired.get() {
             Poll::Ready(())
         } else {
-            s.waker = Some(cx.waker().clone());
+            self.state.waker.set(Some(cx.waker().clone()));
             Poll::Pending
         }
     }
