@@ -47,6 +47,14 @@ fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, BadBody> {
     serde_json::from_slice(body).map_err(|_| BadBody)
 }
 
+/// Parses a control request's JSON body and hands it to `handle`; a bad body is a 400.
+fn with_body<T: DeserializeOwned>(body: &[u8], handle: impl FnOnce(T) -> Response) -> Response {
+    match parse::<T>(body) {
+        Ok(req) => handle(req),
+        Err(bad) => bad.into_response(),
+    }
+}
+
 fn done() -> Response {
     StatusCode::NO_CONTENT.into_response()
 }
@@ -80,13 +88,10 @@ async fn reset(State(state): State<AppState>) -> Response {
 }
 
 async fn faults(State(state): State<AppState>, body: Bytes) -> Response {
-    match parse::<FaultRequest>(&body) {
-        Ok(req) => {
-            state.lock().fault = FaultState::from_request(&req);
-            done()
-        }
-        Err(bad) => bad.into_response(),
-    }
+    with_body(&body, |req: FaultRequest| {
+        state.lock().fault = FaultState::from_request(&req);
+        done()
+    })
 }
 
 async fn expire_access(State(state): State<AppState>) -> Response {
@@ -110,13 +115,10 @@ struct Seconds {
 }
 
 async fn access_ttl(State(state): State<AppState>, body: Bytes) -> Response {
-    match parse::<Seconds>(&body) {
-        Ok(req) => {
-            state.lock().access_ttl = req.seconds;
-            done()
-        }
-        Err(bad) => bad.into_response(),
-    }
+    with_body(&body, |req: Seconds| {
+        state.lock().access_ttl = req.seconds;
+        done()
+    })
 }
 
 #[derive(Deserialize)]
@@ -125,13 +127,10 @@ struct Enabled {
 }
 
 async fn single_session(State(state): State<AppState>, body: Bytes) -> Response {
-    match parse::<Enabled>(&body) {
-        Ok(req) => {
-            state.lock().single_session = req.enabled;
-            done()
-        }
-        Err(bad) => bad.into_response(),
-    }
+    with_body(&body, |req: Enabled| {
+        state.lock().single_session = req.enabled;
+        done()
+    })
 }
 
 #[derive(Deserialize)]
@@ -158,17 +157,15 @@ fn with_user(state: &AppState, username: &str, change: impl FnOnce(&mut Store)) 
 /// Deactivation does not revoke families: it blocks the user while inactive, and
 /// reactivation restores the existing sessions.
 async fn deactivate(State(state): State<AppState>, body: Bytes) -> Response {
-    match parse::<Username>(&body) {
-        Ok(req) => with_user(&state, &req.username, |s| set_active(s, &req.username, false)),
-        Err(bad) => bad.into_response(),
-    }
+    with_body(&body, |req: Username| {
+        with_user(&state, &req.username, |s| set_active(s, &req.username, false))
+    })
 }
 
 async fn activate(State(state): State<AppState>, body: Bytes) -> Response {
-    match parse::<Username>(&body) {
-        Ok(req) => with_user(&state, &req.username, |s| set_active(s, &req.username, true)),
-        Err(bad) => bad.into_response(),
-    }
+    with_body(&body, |req: Username| {
+        with_user(&state, &req.username, |s| set_active(s, &req.username, true))
+    })
 }
 
 fn set_active(store: &mut Store, username: &str, active: bool) {
@@ -180,21 +177,19 @@ fn set_active(store: &mut Store, username: &str, active: bool) {
 /// A password change ends every session: bumps `token_version` (older access tokens die)
 /// and revokes all families (older refresh tokens die).
 async fn password(State(state): State<AppState>, body: Bytes) -> Response {
-    match parse::<NewPassword>(&body) {
-        Ok(req) => with_user(&state, &req.username, |s| {
+    with_body(&body, |req: NewPassword| {
+        with_user(&state, &req.username, |s| {
             if let Some(user) = s.users.get_mut(&req.username) {
                 user.password = req.password.clone();
                 user.token_version = user.token_version.wrapping_add(1);
             }
             s.revoke_user(&req.username);
-        }),
-        Err(bad) => bad.into_response(),
-    }
+        })
+    })
 }
 
 async fn revoke(State(state): State<AppState>, body: Bytes) -> Response {
-    match parse::<Username>(&body) {
-        Ok(req) => with_user(&state, &req.username, |s| s.revoke_user(&req.username)),
-        Err(bad) => bad.into_response(),
-    }
+    with_body(&body, |req: Username| {
+        with_user(&state, &req.username, |s| s.revoke_user(&req.username))
+    })
 }
