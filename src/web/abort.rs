@@ -1,14 +1,14 @@
 //! A caller's `AbortSignal`: its request ends as soon as the signal aborts, including while it
 //! waits for a refresh. Only that request ends; the refresh belongs to the lock and runs on.
 
-use core::cell::Cell;
 use core::future::Future;
 use core::pin::Pin;
-use core::task::{Context, Poll, Waker};
+use core::task::{Context, Poll};
 
 use wasm_bindgen::prelude::*;
 use web_sys::AbortSignal;
 
+use super::flag::Flag;
 use crate::prelude::*;
 
 type Work<'a> = Pin<Box<dyn Future<Output = Result<JsValue, JsValue>> + 'a>>;
@@ -19,45 +19,29 @@ pub async fn until_aborted(signal: &AbortSignal, work: Work<'_>) -> Result<JsVal
     if signal.aborted() {
         return Err(signal.reason());
     }
-    let state = Rc::new(State::default());
-    let shared = Rc::clone(&state);
-    let on_abort = Closure::<dyn FnMut()>::new(move || {
-        shared.aborted.set(true);
-        if let Some(w) = shared.waker.take() {
-            w.wake();
-        }
-    });
+    let aborted = Rc::new(Flag::default());
+    let shared = Rc::clone(&aborted);
+    let on_abort = Closure::<dyn FnMut()>::new(move || shared.raise());
     let callback: &js_sys::Function = on_abort.as_ref().unchecked_ref();
     let _ = signal.add_event_listener_with_callback("abort", callback);
-    let outcome = Race { work, state }.await;
+    let outcome = Race { work, aborted }.await;
     let _ = signal.remove_event_listener_with_callback("abort", callback);
     outcome.unwrap_or_else(|| Err(signal.reason()))
-}
-
-/// Cells rather than a `RefCell`: no access can fail, so there is no borrow panic path.
-#[derive(Default)]
-struct State {
-    aborted: Cell<bool>,
-    waker: Cell<Option<Waker>>,
 }
 
 /// The work's result, or `None` once the signal aborted (the work is then dropped).
 struct Race<'a> {
     work: Work<'a>,
-    state: Rc<State>,
+    aborted: Rc<Flag>,
 }
 
 impl Future for Race<'_> {
     type Output = Option<Result<JsValue, JsValue>>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        if self.state.aborted.get() {
+        if self.aborted.poll(cx).is_ready() {
             return Poll::Ready(None);
         }
-        if let Poll::Ready(v) = self.work.as_mut().poll(cx) {
-            return Poll::Ready(Some(v));
-        }
-        self.state.waker.set(Some(cx.waker().clone()));
-        Poll::Pending
+        self.work.as_mut().poll(cx).map(Some)
     }
 }

@@ -6,6 +6,7 @@ mod convert;
 mod endpoints;
 mod events;
 mod fetch;
+mod flag;
 mod host;
 mod js_error;
 mod lifecycle;

@@ -1,13 +1,13 @@
 //! Timers that own their `setTimeout`: dropping one before it fires clears it.
 //! (gloo-timers does the same but links std into the Wasm, which costs more than this file.)
 
-use core::cell::Cell;
 use core::future::Future;
 use core::pin::Pin;
-use core::task::{Context, Poll, Waker};
+use core::task::{Context, Poll};
 
 use wasm_bindgen::prelude::*;
 
+use super::flag::Flag;
 use crate::prelude::*;
 
 #[wasm_bindgen]
@@ -41,31 +41,19 @@ impl Drop for Timeout {
     }
 }
 
-/// Cells rather than a `RefCell`: no access can fail, so there is no borrow panic path.
-#[derive(Default)]
-struct State {
-    fired: Cell<bool>,
-    waker: Cell<Option<Waker>>,
-}
-
 /// Resolves once `ms` milliseconds have passed.
 pub struct Sleep {
-    state: Rc<State>,
+    fired: Rc<Flag>,
     _timeout: Timeout,
 }
 
 impl Sleep {
     /// Starts the timer now.
     pub fn new(ms: u32) -> Sleep {
-        let state = Rc::new(State::default());
-        let shared = Rc::clone(&state);
-        let timeout = Timeout::new(f64::from(ms), move || {
-            shared.fired.set(true);
-            if let Some(w) = shared.waker.take() {
-                w.wake();
-            }
-        });
-        Sleep { state, _timeout: timeout }
+        let fired = Rc::new(Flag::default());
+        let shared = Rc::clone(&fired);
+        let timeout = Timeout::new(f64::from(ms), move || shared.raise());
+        Sleep { fired, _timeout: timeout }
     }
 }
 
@@ -73,11 +61,6 @@ impl Future for Sleep {
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if self.state.fired.get() {
-            Poll::Ready(())
-        } else {
-            self.state.waker.set(Some(cx.waker().clone()));
-            Poll::Pending
-        }
+        self.fired.poll(cx)
     }
 }
