@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
-LIMIT_BYTES=${TOKENFLIGHT_SIZE_LIMIT:-40960}
+LIMIT_BYTES=${TOKENFLIGHT_SIZE_LIMIT:-45056}   # 44 KiB: the ceiling issue 9 set; only goes down
 
 wasm-pack build --release --target web --out-dir pkg --out-name tokenflight_wasm --no-pack -- --features npm >/dev/null 2>pkg-build.log \
   || { cat pkg-build.log; exit 1; }
