@@ -25,6 +25,7 @@ pub mod base64url;
 pub mod claims;
 pub mod error;
 pub mod json;
+pub mod origin;
 mod prelude;
 pub mod refresh;
 pub mod session;

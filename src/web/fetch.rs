@@ -24,9 +24,15 @@ pub async fn fetch(core: &Rc<Core>, input: &JsValue, init: &JsValue) -> Result<J
     let options = Rc::clone(&core.host().options);
     let outgoing = Outgoing::new(input, init, &options)?;
     if !outgoing.managed {
-        return send(options.fetch.as_ref(), outgoing.untouched()).await.map(Into::into);
+        let (input, init) = outgoing.untouched();
+        return send(options.fetch.as_ref(), &input, init.as_ref()).await.map(Into::into);
     }
-    until_aborted(&outgoing.signal(), Box::pin(managed(core, &options, &outgoing))).await
+    let work = Box::pin(managed(core, &options, &outgoing));
+    // Without a caller's signal nothing can abort: no listener, no race.
+    match outgoing.signal() {
+        Some(signal) => until_aborted(signal, work).await,
+        None => work.await,
+    }
 }
 
 async fn managed(
@@ -45,10 +51,13 @@ async fn managed(
         return Err(js_error(&e));
     }
     let (bearer, generation) = current_bearer(core);
-    let first = send(fetch_fn, &outgoing.attempt(bearer.as_ref())?).await?;
+    let (input, init) = outgoing.attempt(bearer.as_ref())?;
+    let first = send(fetch_fn, &input, init.as_ref()).await?;
     drop(bearer);
     let status = first.status();
-    let www_authenticate = first.headers().get("www-authenticate").ok().flatten();
+    // Only a 401's challenge matters (`judge`): other answers are not asked for it.
+    let www_authenticate =
+        if status == 401 { first.headers().get("www-authenticate").ok().flatten() } else { None };
     let code_action = server_decision(options, &first).await;
     let answer = Answer { status, www_authenticate: www_authenticate.as_deref(), code_action };
     let sent = Sent { allowed_origin: true, generation, replayed: false };
@@ -75,7 +84,8 @@ async fn managed(
     }
     core.count_replay();
     // The replay's answer goes to the caller whatever it is: a request is replayed at most once.
-    let second = send(fetch_fn, &outgoing.attempt(bearer.as_ref())?).await?;
+    let (input, init) = outgoing.attempt(bearer.as_ref())?;
+    let second = send(fetch_fn, &input, init.as_ref()).await?;
     Ok(second.into())
 }
 
