@@ -37,4 +37,7 @@ section "end-to-end: Chromium against the reference server"
 cargo build --quiet -p tokenflight-server
 node --test --test-concurrency=1 tests/e2e/
 
+section "benchmark harness: a quick correctness run (bash scripts/bench.sh is the full benchmark)"
+node bench/run.mjs --quick
+
 section "all tests passed"
