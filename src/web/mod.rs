@@ -14,6 +14,7 @@ mod manager;
 mod net;
 mod options;
 mod request;
+mod tabs;
 mod timer;
 
 pub use manager::TokenManager;

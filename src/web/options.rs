@@ -35,6 +35,8 @@ pub struct Options {
     pub error_codes: Vec<(String, CodeAction)>,
     /// A fetch implementation to use instead of the global one (tests, instrumentation).
     pub fetch: Option<js_sys::Function>,
+    /// `crossTab`: coordinate with the other tabs of the origin (default true).
+    pub cross_tab: bool,
 }
 
 const KNOWN: [&str; 16] = [
@@ -112,6 +114,7 @@ impl Options {
             refresh_headers: None,
             error_codes: Vec::new(),
             fetch: None,
+            cross_tab: true,
         };
         o.refresh_url = match optional_string(raw, "refreshUrl")? {
             Some(u) => {
@@ -151,8 +154,9 @@ impl Options {
         o.refresh_timeout_ms = number(raw, "refreshTimeoutMs", 10_000.0, 1.0, 600_000.0)? as u32;
         o.refresh_headers = headers(raw)?;
         let cross_tab = get(raw, "crossTab");
-        if !cross_tab.is_undefined() && cross_tab.as_bool().is_none() {
-            return Err(invalid("crossTab", "must be true or false"));
+        if !cross_tab.is_undefined() {
+            o.cross_tab =
+                cross_tab.as_bool().ok_or_else(|| invalid("crossTab", "must be true or false"))?;
         }
         o.error_codes = error_codes(raw)?;
         o.fetch = function(raw, "fetch")?;
