@@ -24,8 +24,7 @@ pub async fn fetch(core: &Rc<Core>, input: &JsValue, init: &JsValue) -> Result<J
     let options = Rc::clone(&core.host().options);
     let outgoing = Outgoing::new(input, init, &options)?;
     if !outgoing.managed {
-        let (input, init) = outgoing.untouched();
-        return send(options.fetch.as_ref(), &input, init.as_ref()).await.map(Into::into);
+        return send(options.fetch.as_ref(), outgoing.untouched()).await.map(Into::into);
     }
     let work = Box::pin(managed(core, &options, &outgoing));
     // Without a caller's signal nothing can abort: no listener, no race.
@@ -51,8 +50,7 @@ async fn managed(
         return Err(js_error(&e));
     }
     let (bearer, generation) = current_bearer(core);
-    let (input, init) = outgoing.attempt(bearer.as_ref())?;
-    let first = send(fetch_fn, &input, init.as_ref()).await?;
+    let first = send(fetch_fn, &outgoing.attempt(bearer.as_ref())?).await?;
     drop(bearer);
     let status = first.status();
     // Only a 401's challenge matters (`judge`): other answers are not asked for it.
@@ -84,8 +82,7 @@ async fn managed(
     }
     core.count_replay();
     // The replay's answer goes to the caller whatever it is: a request is replayed at most once.
-    let (input, init) = outgoing.attempt(bearer.as_ref())?;
-    let second = send(fetch_fn, &input, init.as_ref()).await?;
+    let second = send(fetch_fn, &outgoing.attempt(bearer.as_ref())?).await?;
     Ok(second.into())
 }
 

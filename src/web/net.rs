@@ -15,14 +15,13 @@ use super::timer::Sleep;
 use crate::prelude::*;
 use crate::refresh::grant::MAX_BODY_BYTES;
 
-/// Calls `fetch_fn` (or the global `fetch`) with `input` (and `init`, when given) and awaits the
-/// `Response`. A rejection (network error, `AbortError`) is returned as the JavaScript error it was.
+/// Calls `fetch_fn` (or the global `fetch`) with `request` and awaits the `Response`.
+/// A rejection (network error, `AbortError`) is returned as the JavaScript error it was.
 pub async fn send(
     fetch_fn: Option<&js_sys::Function>,
-    input: &JsValue,
-    init: Option<&JsValue>,
+    request: &Request,
 ) -> Result<Response, JsValue> {
-    let promise = start(fetch_fn, input, init)?;
+    let promise = start(fetch_fn, request)?;
     let value = JsFuture::from(promise).await?;
     value
         .dyn_into::<Response>()
@@ -31,22 +30,17 @@ pub async fn send(
 
 fn start(
     fetch_fn: Option<&js_sys::Function>,
-    input: &JsValue,
-    init: Option<&JsValue>,
+    request: &Request,
 ) -> Result<js_sys::Promise, JsValue> {
     let g = global();
-    let (f, this) = match fetch_fn {
-        Some(f) => (f.clone(), JsValue::UNDEFINED),
+    let result = match fetch_fn {
+        Some(f) => f.call1(&JsValue::UNDEFINED, request)?,
         None => {
             let f: js_sys::Function = get(&g, "fetch")
                 .dyn_into()
                 .map_err(|_| js_sys::TypeError::new("fetch is not available"))?;
-            (f, g)
+            f.call1(&g, request)?
         }
-    };
-    let result = match init {
-        Some(init) => f.call2(&this, input, init)?,
-        None => f.call1(&this, input)?,
     };
     Ok(js_sys::Promise::resolve(&result))
 }
@@ -89,7 +83,7 @@ pub async fn post_and_read(
     let controller = AbortController::new().ok();
     let request = build(&post, controller.as_ref()).map_err(|_| Failure::Network)?;
     let work = async {
-        let response = send(fetch_fn, &request, None).await.map_err(|_| Failure::Network)?;
+        let response = send(fetch_fn, &request).await.map_err(|_| Failure::Network)?;
         let body = if read_body(response.status()) {
             text_capped(&response, MAX_BODY_BYTES).await
         } else {
