@@ -6,9 +6,9 @@
 //! of a parsed message is zeroed before it is dropped; the tokens are moved out, not copied.
 
 use crate::error::EndReason;
+use crate::grant::{take_token_value, wipe, Grant};
 use crate::json::{self, Json};
 use crate::prelude::*;
-use crate::refresh::grant::{take_token_value, wipe, Grant};
 use crate::text::{push_json_string, push_u32};
 use crate::token::{usable_expires_in, Secret};
 

@@ -25,6 +25,7 @@ pub mod base64url;
 pub mod claims;
 pub mod crosstab;
 pub mod error;
+pub mod grant;
 pub mod json;
 mod prelude;
 pub mod refresh;

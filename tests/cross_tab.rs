@@ -10,8 +10,8 @@ use futures::task::LocalSpawnExt;
 use support::origin::{settle, tabs};
 use support::{access_of, grant, Core};
 use tokenflight::crosstab::{Message, MAX_MESSAGE_BYTES};
+use tokenflight::grant::RefreshOutcome;
 use tokenflight::refresh::coordinator::{Config, Renewal};
-use tokenflight::refresh::grant::RefreshOutcome;
 use tokenflight::session::{Event, Mode, Phase};
 use tokenflight::{EndReason, Error};
 

@@ -11,8 +11,8 @@ use base64::Engine as _;
 use futures::executor::LocalPool;
 use futures::task::LocalSpawnExt;
 use support::{core, core_with, grant, Core, Fake};
+use tokenflight::grant::RefreshOutcome;
 use tokenflight::refresh::coordinator::{Config, Renewal};
-use tokenflight::refresh::grant::RefreshOutcome;
 use tokenflight::session::{Event, Mode};
 use tokenflight::Error;
 

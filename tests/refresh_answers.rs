@@ -1,8 +1,7 @@
-//! RELIABILITY.md §B: what each answer of the refresh endpoint means, decided natively.
+//! RELIABILITY §B of the product specification: what each answer of the refresh endpoint means, decided natively.
 
-use tokenflight::refresh::grant::{
-    classify, parse_grant, FieldNames, RefreshAnswer, RefreshOutcome,
-};
+use tokenflight::grant::{parse_grant, FieldNames, RefreshOutcome};
+use tokenflight::refresh::answer::{classify, RefreshAnswer};
 use tokenflight::{EndReason, Error, Transient};
 
 fn answer(status: u16, content_type: Option<&str>, body: Option<&str>) -> RefreshAnswer {

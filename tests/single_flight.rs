@@ -8,8 +8,8 @@ use std::rc::Rc;
 use futures::executor::LocalPool;
 use futures::task::LocalSpawnExt;
 use support::{access_of, core, grant, grant_rotating};
+use tokenflight::grant::RefreshOutcome;
 use tokenflight::refresh::coordinator::Renewal;
-use tokenflight::refresh::grant::RefreshOutcome;
 use tokenflight::session::{Event, Mode, Phase};
 use tokenflight::{EndReason, Error, Transient};
 

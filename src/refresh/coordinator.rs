@@ -17,9 +17,9 @@ use core::pin::Pin;
 
 use crate::crosstab::Message;
 use crate::error::{EndReason, Error, Transient};
+use crate::grant::{Grant, RefreshOutcome};
 use crate::prelude::*;
 use crate::refresh::flight::{Join, SingleFlight};
-use crate::refresh::grant::{Grant, RefreshOutcome};
 use crate::session::{Event, Mode, Session, Stats};
 use crate::token::Secret;
 

@@ -1,7 +1,7 @@
 //! Decides what a response means for the session. A policy decides; it never waits or sends.
 
 use crate::prelude::*;
-use crate::refresh::grant::error_code;
+use crate::refresh::answer::error_code;
 
 /// How a request was sent, remembered so its response can be judged.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -4,9 +4,9 @@
 use crate::claims;
 use crate::crosstab::{Message, SharedTokens};
 use crate::error::{EndReason, Error};
+use crate::grant::{Grant, RefreshOutcome};
 use crate::prelude::*;
-use crate::refresh::backoff::Backoff;
-use crate::refresh::grant::{Grant, RefreshOutcome};
+use crate::session::backoff::Backoff;
 use crate::session::loop_breaker::LoopBreaker;
 use crate::session::schedule;
 use crate::token::{Lifetime, Secret};

@@ -6,11 +6,10 @@ use super::convert::get;
 use super::net::{post_and_read, Failure, Post};
 use super::options::Options;
 use crate::error::{Error, Transient};
-use crate::refresh::backoff::parse_retry_after;
+use crate::grant::{parse_grant, Grant, RefreshOutcome};
+use crate::refresh::answer::{body_needed, classify, RefreshAnswer};
 use crate::refresh::body::refresh_token_body;
-use crate::refresh::grant::{
-    body_needed, classify, parse_grant, Grant, RefreshAnswer, RefreshOutcome,
-};
+use crate::session::backoff::parse_retry_after;
 use crate::session::Mode;
 use crate::token::Secret;
 

@@ -7,9 +7,9 @@ use super::options::Options;
 use super::tabs::Tabs;
 use crate::crosstab::Message;
 use crate::error::Error;
+use crate::grant::RefreshOutcome;
 use crate::prelude::*;
 use crate::refresh::coordinator::{Host, LocalFuture, LockGuard};
-use crate::refresh::grant::RefreshOutcome;
 use crate::session::Event;
 use crate::token::Secret;
 

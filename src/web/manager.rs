@@ -17,8 +17,8 @@ use super::options::Options;
 use super::tabs::{Status, Tabs};
 use crate::claims;
 use crate::error::{EndReason, Error};
+use crate::grant::Grant;
 use crate::refresh::coordinator::{Coordinator, Host, Renewal};
-use crate::refresh::grant::Grant;
 use crate::session::Mode;
 use crate::token::{usable_expires_in, Secret};
 

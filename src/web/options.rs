@@ -8,9 +8,9 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use super::convert::{get, location_href};
 use crate::error::Error;
+use crate::grant::FieldNames;
 use crate::refresh::body::BodyFormat;
 use crate::refresh::coordinator::Config;
-use crate::refresh::grant::FieldNames;
 use crate::refresh::policy::CodeAction;
 use crate::session::Mode;
 
