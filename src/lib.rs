@@ -39,4 +39,4 @@ pub mod web;
 #[cfg(all(target_arch = "wasm32", feature = "npm"))]
 mod runtime;
 
-pub use error::{EndReason, Error, Result, Transient};
+pub use error::{EndReason, Error, RefreshFailure, Result};

@@ -1,7 +1,7 @@
 //! What an HTTP answer from the refresh endpoint means for the session (RELIABILITY §B of the
 //! product specification): tokens, a rejection that ends the session, or a failure that keeps it.
 
-use crate::error::{EndReason, Error, Transient};
+use crate::error::{EndReason, Error, RefreshFailure};
 use crate::grant::{parse_grant, FieldNames, RefreshOutcome};
 use crate::json::{self, Json};
 use crate::prelude::*;
@@ -60,9 +60,9 @@ pub fn classify(answer: RefreshAnswer, fields: &FieldNames) -> RefreshOutcome {
         400 if error_code(body.as_deref()).is_some_and(|c| c == "invalid_grant") => {
             RefreshOutcome::Rejected(rejection_reason(body.as_deref()))
         }
-        403 => RefreshOutcome::failed(Error::RefreshFailed(Transient::Forbidden)),
+        403 => RefreshOutcome::failed(Error::RefreshFailed(RefreshFailure::Forbidden)),
         _ => RefreshOutcome::Failed {
-            error: Error::RefreshFailed(Transient::Status(status)),
+            error: Error::RefreshFailed(RefreshFailure::Status(status)),
             retry_after_s,
         },
     }

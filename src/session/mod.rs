@@ -6,4 +6,4 @@ pub mod loop_breaker;
 pub mod schedule;
 mod state;
 
-pub use state::{Event, Mode, Phase, Session, Stats};
+pub use state::{Decision, Event, Phase, RefreshTokenIn, Session, Stats};

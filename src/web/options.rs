@@ -12,20 +12,21 @@ use crate::grant::FieldNames;
 use crate::refresh::body::BodyFormat;
 use crate::refresh::coordinator::Config;
 use crate::refresh::policy::CodeAction;
-use crate::session::Mode;
+use crate::session::RefreshTokenIn;
 
 /// Validated options.
 pub struct Options {
     pub refresh_url: String,
     pub login_url: Option<String>,
     pub logout_url: Option<String>,
-    pub mode: Mode,
+    pub refresh_token_in: RefreshTokenIn,
     pub body_format: BodyFormat,
     pub fields: FieldNames,
     /// Exact origins (scheme://host:port) that receive the token.
     pub allowed_origins: Vec<String>,
-    pub refresh_timeout_ms: u32,
-    /// Lifecycle settings: mode, renewal margin, loop breaker.
+    /// `refreshTimeoutMs`: bounds every auth endpoint call (refresh, login, logout).
+    pub endpoint_timeout_ms: u32,
+    /// Lifecycle settings: refresh-token location, renewal margin, loop breaker.
     pub config: Config,
     /// `shouldRefresh(response)`: decides for 401/403 answers no error code decided.
     pub should_refresh: Option<js_sys::Function>,
@@ -104,12 +105,12 @@ impl Options {
             refresh_url: String::new(),
             login_url: None,
             logout_url: None,
-            mode: Mode::Cookie,
+            refresh_token_in: RefreshTokenIn::Cookie,
             body_format: BodyFormat::Json,
             fields: FieldNames::default(),
             allowed_origins: Vec::new(),
-            refresh_timeout_ms: 0,
-            config: Config::new(Mode::Cookie),
+            endpoint_timeout_ms: 0,
+            config: Config::new(RefreshTokenIn::Cookie),
             should_refresh: None,
             refresh_headers: None,
             error_codes: Vec::new(),
@@ -129,9 +130,9 @@ impl Options {
         };
         o.login_url = url_option(raw, "loginUrl", base)?;
         o.logout_url = url_option(raw, "logoutUrl", base)?;
-        o.mode = match optional_string(raw, "refreshTokenIn")?.as_deref() {
-            None | Some("cookie") => Mode::Cookie,
-            Some("body") => Mode::Body,
+        o.refresh_token_in = match optional_string(raw, "refreshTokenIn")?.as_deref() {
+            None | Some("cookie") => RefreshTokenIn::Cookie,
+            Some("body") => RefreshTokenIn::Body,
             Some(_) => return Err(invalid("refreshTokenIn", "must be \"cookie\" or \"body\"")),
         };
         o.body_format = match optional_string(raw, "refreshBody")?.as_deref() {
@@ -148,10 +149,10 @@ impl Options {
             margin_s,
             max_refreshes: number(&breaker, "maxRefreshes", 10.0, 1.0, 1000.0)? as u32,
             window_s: number(&breaker, "windowSeconds", 30.0, 1.0, 3600.0)?,
-            ..Config::new(o.mode)
+            ..Config::new(o.refresh_token_in)
         };
         o.should_refresh = function(raw, "shouldRefresh")?;
-        o.refresh_timeout_ms = number(raw, "refreshTimeoutMs", 10_000.0, 1.0, 600_000.0)? as u32;
+        o.endpoint_timeout_ms = number(raw, "refreshTimeoutMs", 10_000.0, 1.0, 600_000.0)? as u32;
         o.refresh_headers = headers(raw)?;
         let cross_tab = get(raw, "crossTab");
         if !cross_tab.is_undefined() {

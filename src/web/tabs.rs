@@ -15,7 +15,7 @@ use wasm_bindgen_futures::JsFuture;
 use super::convert::{get, global, set};
 use super::timer::{Sleep, Timeout};
 use crate::crosstab::MAX_MESSAGE_BYTES;
-use crate::error::{Error, Transient};
+use crate::error::{Error, RefreshFailure};
 use crate::prelude::*;
 use crate::refresh::coordinator::{Coordinator, LockGuard};
 use crate::token::zero_string;
@@ -89,10 +89,9 @@ impl Tabs {
 
     /// Delivers the channel's messages to `core` (text only, at most `MAX_MESSAGE_BYTES`).
     pub fn attach<H: crate::refresh::coordinator::Host + 'static>(
-        self: &Rc<Self>,
-        core: &Rc<Coordinator<H>>,
+        &self,
+        core: Weak<Coordinator<H>>,
     ) {
-        let core = Rc::downgrade(core);
         let callback = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
             receive(&core, &get(&event, "data"));
         });
@@ -132,7 +131,7 @@ impl Tabs {
                 Sleep::new(SETTLE_MS).await;
                 Ok(Box::new(held))
             }
-            None => Err(Error::RefreshFailed(Transient::CrossTabLock)),
+            None => Err(Error::RefreshFailed(RefreshFailure::CrossTabLock)),
         }
     }
 
