@@ -1,4 +1,4 @@
-//! RELIABILITY §B of the product specification: what each answer of the refresh endpoint means, decided natively.
+//! The refresh-endpoint faults of docs/reliability.md: what each answer of the refresh endpoint means, decided natively.
 
 use tokenflight::grant::{parse_grant, FieldNames, RefreshOutcome};
 use tokenflight::refresh::answer::{classify, RefreshAnswer};

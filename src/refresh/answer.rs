@@ -1,5 +1,5 @@
-//! What an HTTP answer from the refresh endpoint means for the session (RELIABILITY §B of the
-//! product specification): tokens, a rejection that ends the session, or a failure that keeps it.
+//! What an HTTP answer from the refresh endpoint means for the session: tokens, a rejection
+//! that ends the session, or a failure that keeps it.
 
 use crate::error::{EndReason, Error, RefreshFailure};
 use crate::grant::{parse_grant, FieldNames, RefreshOutcome};
@@ -28,7 +28,7 @@ pub fn body_needed(status: u16) -> bool {
     (200..300).contains(&status) || status == 400 || status == 401
 }
 
-/// Classifies a refresh endpoint answer (RELIABILITY.md §B).
+/// Classifies a refresh endpoint answer (the refresh-endpoint faults of docs/reliability.md).
 pub fn classify(answer: RefreshAnswer, fields: &FieldNames) -> RefreshOutcome {
     let RefreshAnswer { status, content_type, retry_after_s, redirected, body } = answer;
     if redirected || (300..400).contains(&status) || status == 0 {

@@ -353,17 +353,24 @@ impl Session {
             .as_ref()
             .map_or((None, None), |c| (claims::usable_exp(c), claims::usable_iat(c)));
         let lifetime = Lifetime::measure(now_ms, expires_in_s, exp, iat);
-        let previous = match core::mem::replace(&mut self.state, State::Fresh) {
-            State::Active(tokens) => Some(tokens),
-            _ => None,
-        };
-        let (old_refresh, old_id) = previous.map_or((None, None), |t| (t.refresh, t.id_token));
-        let refresh = match self.refresh_token_in {
-            RefreshTokenIn::Body => refresh.or(old_refresh),
-            RefreshTokenIn::Cookie => None,
-        };
-        let id_token = id_token.or(old_id);
-        self.state = State::Active(Tokens { access, refresh, id_token, lifetime, jitter_unit });
+        let refresh = refresh.filter(|_| self.refresh_token_in == RefreshTokenIn::Body);
+        match &mut self.state {
+            // Renewed in place: fields assigned one by one (the old values are zeroed on drop).
+            State::Active(tokens) => {
+                tokens.access = access;
+                if refresh.is_some() {
+                    tokens.refresh = refresh;
+                }
+                if id_token.is_some() {
+                    tokens.id_token = id_token;
+                }
+                tokens.lifetime = lifetime;
+                tokens.jitter_unit = jitter_unit;
+            }
+            state => {
+                *state = State::Active(Tokens { access, refresh, id_token, lifetime, jitter_unit })
+            }
+        }
         self.generation += 1;
     }
 
