@@ -243,24 +243,27 @@ fn malformed_messages_change_nothing() {
     let tab = &tabs[0];
     let long = "x".repeat(MAX_MESSAGE_BYTES);
     let bad = [
-        r#"{"v":1,"k":"end","s":1,"r":"logout","__proto__":{}}"#.to_owned(),
-        r#"{"v":2,"k":"end","s":1,"r":"logout"}"#.to_owned(),
-        r#"{"v":1,"k":"end","k":"end","s":1,"r":"logout"}"#.to_owned(),
-        r#"{"v":1,"k":"end","s":-1,"r":"logout"}"#.to_owned(),
-        r#"{"v":1,"k":"end","s":1.5,"r":"logout"}"#.to_owned(),
-        r#"{"v":1,"k":"end","s":1,"r":"bye"}"#.to_owned(),
-        r#"{"v":1,"k":"end","s":1,"r":"logout","a":"tok"}"#.to_owned(),
-        r#"{"v":1,"k":"token","s":1,"a":"has space"}"#.to_owned(),
-        r#"{"v":1,"k":"token","s":1,"a":""}"#.to_owned(),
-        r#"{"v":1,"k":"token","s":1,"a":7}"#.to_owned(),
-        r#"{"v":1,"k":"token","s":1}"#.to_owned(),
-        r#"{"v":"1","k":"ask"}"#.to_owned(),
-        format!(r#"{{"v":1,"k":"token","s":1,"a":"{long}"}}"#),
+        r#"{"v":1,"k":"end","s":1,"r":"logout"}"#.to_owned(),
+        r#"[1,"end",1,"logout","__proto__"]"#.to_owned(),
+        r#"[2,"end",1,"logout"]"#.to_owned(),
+        r#"["1","end",1,"logout"]"#.to_owned(),
+        r#"[1,"end",-1,"logout"]"#.to_owned(),
+        r#"[1,"end",1.5,"logout"]"#.to_owned(),
+        r#"[1,"end",1,"bye"]"#.to_owned(),
+        r#"[1,"end",1,"otherTab"]"#.to_owned(),
+        r#"[1,"token",1,"has space",null,null]"#.to_owned(),
+        r#"[1,"token",1,"",null,null]"#.to_owned(),
+        r#"[1,"token",1,7,null,null]"#.to_owned(),
+        r#"[1,"token",1,"tok",null]"#.to_owned(),
+        r#"[1,"token",1,"tok","1000",null]"#.to_owned(),
+        r#"[1,"token",1,"tok",null,{}]"#.to_owned(),
+        format!(r#"[1,"token",1,"{long}",null,null]"#),
         "[1]".to_owned(),
         "null".to_owned(),
-        "{".to_owned(),
+        "[".to_owned(),
         String::new(),
     ];
+
     for text in &bad {
         tab.receive(text);
     }
@@ -298,5 +301,6 @@ fn messages_round_trip_and_refuse_what_they_do_not_define() {
     ));
     assert!(matches!(Message::decode(Message::Ask.encode().expose()), Some(Message::Ask)));
     // The `otherTab` reason is never sent: a receiver derives it.
-    assert!(Message::decode(r#"{"v":1,"k":"end","s":3,"r":"otherTab"}"#).is_none());
+    assert!(Message::decode(r#"[1,"end",3,"otherTab"]"#).is_none());
+    assert_eq!(end.expose(), r#"[1,"end",3,"revoked"]"#);
 }
