@@ -1,4 +1,4 @@
-// Type declarations for tokenflight (see DESIGN.md §2 for the contract).
+// Type declarations for tokenflight: the public API, as the README documents it.
 
 /** Options of `createTokenManager`. Unknown options are refused with `InvalidOptions`. */
 export interface TokenManagerOptions {

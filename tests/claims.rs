@@ -1,4 +1,4 @@
-//! RELIABILITY.md §A: every malformed-token case, decoded natively. Nothing here may panic.
+//! Every malformed-token case (docs/reliability.md, claims decoding), decoded natively. Nothing here may panic.
 
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine as _;
