@@ -4,6 +4,7 @@ use super::endpoints;
 use super::events::Listeners;
 use super::lifecycle::Lifecycle;
 use super::options::Options;
+use super::privacy;
 use crate::prelude::*;
 use crate::refresh::coordinator::{Host, LocalFuture};
 use crate::refresh::grant::RefreshOutcome;
@@ -32,7 +33,13 @@ impl Host for WebHost {
 
     fn refresh(&self, refresh_token: Option<Secret>) -> LocalFuture<RefreshOutcome> {
         let options = Rc::clone(&self.options);
-        Box::pin(async move { endpoints::refresh(&options, refresh_token).await })
+        Box::pin(async move {
+            let outcome = endpoints::refresh(&options, refresh_token).await;
+            if let RefreshOutcome::Granted(grant) = &outcome {
+                privacy::check(&options, grant);
+            }
+            outcome
+        })
     }
 
     fn emit(&self, event: Event) {

@@ -14,6 +14,7 @@ use super::host::WebHost;
 use super::js_error::{js_error, options_error};
 use super::lifecycle::Lifecycle;
 use super::options::Options;
+use super::privacy;
 use crate::claims;
 use crate::error::{EndReason, Error};
 use crate::refresh::coordinator::{Coordinator, Renewal};
@@ -50,6 +51,7 @@ impl TokenManager {
     #[wasm_bindgen(js_name = setTokens)]
     pub fn set_tokens(&self, tokens: JsValue) -> Result<(), JsValue> {
         let grant = grant_from_js(&tokens).map_err(|e| js_error(&e))?;
+        privacy::check(&self.core.host().options, &grant);
         self.core.start(grant);
         Ok(())
     }
@@ -207,6 +209,7 @@ fn grant_from_js(tokens: &JsValue) -> Result<Grant, Error> {
 async fn login(core: &Core, credentials: &JsValue) -> Result<JsValue, Error> {
     let options = Rc::clone(&core.host().options);
     let grant = endpoints::login(&options, credentials).await?;
+    privacy::check(&options, &grant);
     core.start(grant);
     Ok(JsValue::UNDEFINED)
 }

@@ -4,6 +4,8 @@
 
 use crate::prelude::*;
 
+use core::cell::Cell;
+
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::convert::{get, location_href};
@@ -35,9 +37,12 @@ pub struct Options {
     pub error_codes: Vec<(String, CodeAction)>,
     /// A fetch implementation to use instead of the global one (tests, instrumentation).
     pub fetch: Option<js_sys::Function>,
+    /// `warnings` (default true): the personal-data warning may still be given. Cleared once it
+    /// was, so it is given once per manager (`privacy.rs`).
+    pub warnings: Cell<bool>,
 }
 
-const KNOWN: [&str; 16] = [
+const KNOWN: [&str; 17] = [
     "refreshUrl",
     "loginUrl",
     "logoutUrl",
@@ -54,6 +59,7 @@ const KNOWN: [&str; 16] = [
     "errorCodes",
     "shouldRefresh",
     "loopBreaker",
+    "warnings",
 ];
 
 /// Why the options were refused.
@@ -112,6 +118,7 @@ impl Options {
             refresh_headers: None,
             error_codes: Vec::new(),
             fetch: None,
+            warnings: Cell::new(true),
         };
         o.refresh_url = match optional_string(raw, "refreshUrl")? {
             Some(u) => {
@@ -156,6 +163,7 @@ impl Options {
         }
         o.error_codes = error_codes(raw)?;
         o.fetch = function(raw, "fetch")?;
+        o.warnings.set(boolean(raw, "warnings")?);
         Ok(o)
     }
 
@@ -304,6 +312,14 @@ pub fn resolve_url(url: &str, base: Option<&str>) -> Option<String> {
         None => web_sys::Url::new(url).ok()?,
     };
     Some(parsed.href())
+}
+
+/// A boolean option that defaults to `true`.
+fn boolean(raw: &JsValue, key: &'static str) -> Result<bool, Error> {
+    match get(raw, key) {
+        v if v.is_undefined() => Ok(true),
+        v => v.as_bool().ok_or_else(|| invalid(key, "must be true or false")),
+    }
 }
 
 fn function(raw: &JsValue, key: &'static str) -> Result<Option<js_sys::Function>, Error> {
