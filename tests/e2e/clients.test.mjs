@@ -1,7 +1,8 @@
 // axios, ky and ofetch in Chromium against the reference server, each given `auth.fetch` the way
 // the README shows: after the access token expired at the server, a storm of N calls through the
 // client makes one refresh, every call ends 200, each body reaches the server byte-identical on
-// its replay (the server echoes it), and a non-auth error keeps the client's own error type.
+// its replay (the server echoes it), a non-auth error keeps the client's own error type, and a
+// session that ends reaches the app with tokenflight's error name where the client puts it.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { openPage, managerOptions, login, serverAndBrowser } from "./harness.mjs";
@@ -51,6 +52,19 @@ async function stormAfterExpiry(tab) {
   assert.equal(after.reuse_detections, 0);
   assert.equal((await tab.eval(() => window.auth.stats())).replays, N);
   return results;
+}
+
+/** Revokes the session at the server: the next call ends it. Returns how the client rejected. */
+async function sessionEndThroughClient(tab) {
+  await server.post("/__admin/revoke", { username: "ada" });
+  return tab.eval(async () => {
+    try {
+      await window.one("after revocation");
+      return "resolved";
+    } catch (e) {
+      return { name: e.name, cause: e.cause?.name ?? null, axiosError: e instanceof window.clients.AxiosError };
+    }
+  });
 }
 
 test("auth.fetch and auth.getAccessToken work as plain function values", async () => {
@@ -104,6 +118,9 @@ test("axios (fetch adapter, env.fetch): one refresh for a storm, app interceptor
     }
   });
   assert.deepEqual(failure, { axiosError: true, name: "AxiosError", status: 500, body: "boom", seen: { stamped: N + 1, errors: [500] } });
+  // A tokenflight error reaches the app as an AxiosError that keeps its name, with the original
+  // as its cause (docs/migration.md).
+  assert.deepEqual(await sessionEndThroughClient(tab), { name: "SessionExpired", cause: "SessionExpired", axiosError: true });
   await tab.assertClean();
 });
 
@@ -126,6 +143,7 @@ test("ky (ky.create({ fetch })): one refresh for a storm, HTTPError on 500", asy
     }
   });
   assert.deepEqual(failure, { httpError: true, name: "HTTPError", status: 500 });
+  assert.deepEqual(await sessionEndThroughClient(tab), { name: "SessionExpired", cause: null, axiosError: false });
   await tab.assertClean();
 });
 
@@ -148,5 +166,6 @@ test("ofetch (ofetch.create({}, { fetch })): one refresh for a storm, FetchError
     }
   });
   assert.deepEqual(failure, { fetchError: true, name: "FetchError", status: 500 });
+  assert.deepEqual(await sessionEndThroughClient(tab), { name: "FetchError", cause: "SessionExpired", axiosError: false });
   await tab.assertClean();
 });
