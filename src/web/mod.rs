@@ -15,6 +15,7 @@ mod net;
 mod options;
 mod privacy;
 mod request;
+mod tabs;
 mod timer;
 
 pub use manager::TokenManager;

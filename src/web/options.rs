@@ -37,6 +37,8 @@ pub struct Options {
     pub error_codes: Vec<(String, CodeAction)>,
     /// A fetch implementation to use instead of the global one (tests, instrumentation).
     pub fetch: Option<js_sys::Function>,
+    /// `crossTab`: coordinate with the other tabs of the origin (default true).
+    pub cross_tab: bool,
     /// `warnings` (default true): the personal-data warning may still be given. Cleared once it
     /// was, so it is given once per manager (`privacy.rs`).
     pub warnings: Cell<bool>,
@@ -118,6 +120,7 @@ impl Options {
             refresh_headers: None,
             error_codes: Vec::new(),
             fetch: None,
+            cross_tab: true,
             warnings: Cell::new(true),
         };
         o.refresh_url = match optional_string(raw, "refreshUrl")? {
@@ -157,10 +160,7 @@ impl Options {
         o.should_refresh = function(raw, "shouldRefresh")?;
         o.refresh_timeout_ms = number(raw, "refreshTimeoutMs", 10_000.0, 1.0, 600_000.0)? as u32;
         o.refresh_headers = headers(raw)?;
-        let cross_tab = get(raw, "crossTab");
-        if !cross_tab.is_undefined() && cross_tab.as_bool().is_none() {
-            return Err(invalid("crossTab", "must be true or false"));
-        }
+        o.cross_tab = boolean(raw, "crossTab")?;
         o.error_codes = error_codes(raw)?;
         o.fetch = function(raw, "fetch")?;
         o.warnings.set(boolean(raw, "warnings")?);
