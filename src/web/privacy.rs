@@ -28,7 +28,7 @@ pub fn check(options: &Options, grant: &Grant) {
         return;
     }
     options.warnings.set(false);
-    message.push_str("(anyone holding a token can read them; `warnings: false` silences this)");
+    message.push_str("(readable by anyone holding the token; option warnings: false mutes this)");
     // Through the global `console`: no binding is imported for one call.
     let console = get(&global(), "console");
     if let Ok(warn) = get(&console, "warn").dyn_into::<js_sys::Function>() {
