@@ -24,7 +24,16 @@ export interface TokenManagerOptions {
   refreshTimeoutMs?: number;
   /** Static headers on the refresh call, e.g. a CSRF header. */
   refreshHeaders?: Record<string, string>;
-  /** One refresh per origin across tabs; logout reaches every tab (default true). */
+  /**
+   * Coordinate with the other tabs, iframes and managers of this origin that use the same
+   * `refreshUrl` (default true): Web Locks serialize their refreshes (one refresh call for
+   * all of them; after taking the lock a tab adopts a token another tab obtained meanwhile),
+   * and a BroadcastChannel shares the new access token (cookie mode), logout, session ends
+   * and logins (another login ends this tab's session with reason `otherTab`). A new tab's
+   * `restore()` adopts a sibling's token without a refresh call. Where Web Locks or
+   * BroadcastChannel are missing, each tab single-flights on its own and `stats().crossTab`
+   * is `"unavailable"`. `false` turns it off (`stats().crossTab === "off"`).
+   */
   crossTab?: boolean;
   /** Decides for 401/403 answers `errorCodes` did not: true refreshes, false passes through. */
   shouldRefresh?: (response: Response) => boolean | Promise<boolean>;
@@ -56,16 +65,16 @@ export interface Tokens {
 export type SessionEndReason = "expired" | "revoked" | "logout" | "otherTab";
 
 export interface TokenManagerEvents {
-  /** A refresh succeeded. */
+  /** A refresh made by this manager succeeded (tabs that adopt its token get `tokenChange`). */
   refresh: { generation: number };
-  /** The token changed or was removed: reconnect WebSockets / SSE. */
+  /** The token changed or was removed (also when adopted from another tab): reconnect WebSockets / SSE. */
   tokenChange: { generation: number; authenticated: boolean };
   /** The session ended; fires once per session. */
   sessionEnd: { reason: SessionEndReason };
 }
 
 export interface TokenManagerStats {
-  /** Refresh calls made to the server. */
+  /** Refresh calls this manager made to the server (not those of other tabs). */
   refreshes: number;
   /** Refresh calls that failed without ending the session. */
   refreshFailures: number;
@@ -76,8 +85,10 @@ export interface TokenManagerStats {
   /** The longest queue so far. */
   maxQueued: number;
   sessionEnds: number;
-  /** Generation of the token held (0: none yet). */
+  /** Generation of the token held (0: none yet); tokens adopted from other tabs count too. */
   generation: number;
+  /** Cross-tab coordination: in use, turned off by `crossTab: false`, or missing in this browser. */
+  crossTab: "active" | "off" | "unavailable";
 }
 
 /** The stable `name` of every error tokenflight rejects with. */
@@ -97,7 +108,11 @@ export type TokenflightErrorName =
 
 export interface TokenflightError extends Error {
   name: TokenflightErrorName;
-  /** HTTP status, for `RefreshFailed` and `LoginFailed` when the server answered. */
+  /**
+   * HTTP status, for `RefreshFailed` and `LoginFailed` when the server answered. (`RefreshFailed`
+   * also comes without a status when another tab held the cross-tab lock for more than twice
+   * `refreshTimeoutMs`; the session is kept.)
+   */
   status?: number;
   /** For `SessionExpired`. */
   reason?: "expired" | "revoked";
@@ -121,7 +136,7 @@ export interface TokenManager {
   readonly isAuthenticated: boolean;
   /** Subscribe; returns an unsubscribe function. */
   on<K extends keyof TokenManagerEvents>(name: K, listener: (event: TokenManagerEvents[K]) => void): () => void;
-  /** Never throws; idempotent. */
+  /** Never throws; idempotent. Ends the session in every tab of the origin (crossTab). */
   logout(): Promise<void>;
   stats(): TokenManagerStats;
 }

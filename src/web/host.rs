@@ -50,7 +50,13 @@ impl Host for WebHost {
     fn emit(&self, event: Event) {
         match event {
             Event::Schedule { renew_at_ms } => self.lifecycle.reschedule(renew_at_ms),
-            other => self.listeners.dispatch(other),
+            other => {
+                if let (Event::TokenChange { authenticated, .. }, Some(tabs)) = (other, &self.tabs)
+                {
+                    tabs.set_present(authenticated);
+                }
+                self.listeners.dispatch(other)
+            }
         }
     }
 
