@@ -44,9 +44,9 @@ export interface TokenManagerOptions {
   /** A fetch implementation to use instead of `globalThis.fetch` (tests, instrumentation). */
   fetch?: (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
   /**
-   * Console warnings (default true): once per manager, when a token's claims include personal
-   * data (`email`, `phone_number`, `address`, `birthdate`), naming the keys only. `false` turns
-   * them off.
+   * Console warnings (default true): once per manager, when the claims `claims()` decodes include
+   * personal data (`email`, `phone_number`, `address`, `birthdate`), naming the keys only. `false`
+   * turns them off.
    */
   warnings?: boolean;
 }

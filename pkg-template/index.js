@@ -21,7 +21,7 @@ function loadOnce() {
 export async function createTokenManager(options) {
   // Importing this module on a server (SSR) is harmless; a manager needs a browser.
   if (!globalThis.location) {
-    const error = new Error("tokenflight needs a browser: create the manager on the client, not in server-side rendering");
+    const error = new Error("tokenflight needs a browser, not server-side rendering");
     error.name = "UnsupportedEnvironment";
     throw error;
   }

@@ -4,7 +4,6 @@ use super::endpoints;
 use super::events::Listeners;
 use super::lifecycle::Lifecycle;
 use super::options::Options;
-use super::privacy;
 use super::tabs::Tabs;
 use crate::crosstab::Message;
 use crate::error::Error;
@@ -38,13 +37,7 @@ impl Host for WebHost {
 
     fn refresh(&self, refresh_token: Option<Secret>) -> LocalFuture<RefreshOutcome> {
         let options = Rc::clone(&self.options);
-        Box::pin(async move {
-            let outcome = endpoints::refresh(&options, refresh_token).await;
-            if let RefreshOutcome::Granted(grant) = &outcome {
-                privacy::check(&options, grant);
-            }
-            outcome
-        })
+        Box::pin(async move { endpoints::refresh(&options, refresh_token).await })
     }
 
     fn emit(&self, event: Event) {

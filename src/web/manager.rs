@@ -63,7 +63,6 @@ impl TokenManager {
     #[wasm_bindgen(js_name = setTokens)]
     pub fn set_tokens(&self, tokens: JsValue) -> Result<(), JsValue> {
         let grant = grant_from_js(&tokens).map_err(|e| js_error(&e))?;
-        privacy::check(&self.core.host().options, &grant);
         self.core.start(grant);
         Ok(())
     }
@@ -101,7 +100,10 @@ impl TokenManager {
         // Validated strictly by our decoder first; JSON.parse then builds the object (it defines
         // a `__proto__` key as an ordinary own property, never as the prototype).
         match session.display_token().map(|t| claims::decode_with_text(t.expose())) {
-            Some(Ok(Some((_, text)))) => js_sys::JSON::parse(&text).unwrap_or(JsValue::NULL),
+            Some(Ok(Some((claims, text)))) => {
+                privacy::check(&self.core.host().options, &claims);
+                js_sys::JSON::parse(&text).unwrap_or(JsValue::NULL)
+            }
             _ => JsValue::NULL,
         }
     }
@@ -223,7 +225,6 @@ fn grant_from_js(tokens: &JsValue) -> Result<Grant, Error> {
 async fn login(core: &Core, credentials: &JsValue) -> Result<JsValue, Error> {
     let options = Rc::clone(&core.host().options);
     let grant = endpoints::login(&options, credentials).await?;
-    privacy::check(&options, &grant);
     core.start(grant);
     Ok(JsValue::UNDEFINED)
 }

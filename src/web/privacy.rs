@@ -1,7 +1,8 @@
 //! The personal-data warning: a JWT payload is readable by anyone who holds the token, so when
-//! the claims of a token the library receives name personal data (`claims::PERSONAL_KEYS`), the
-//! console is told once per manager, naming the keys only: never a value, never the token.
-//! `warnings: false` turns it off.
+//! the claims `claims()` decodes name personal data (`claims::PERSONAL_KEYS`), the console is
+//! told once per manager, naming the keys only: never a value, never the token. `warnings: false`
+//! turns it off. (Checked where `claims()` already decodes: checking every arriving token too
+//! would decode it a second time and cost ~130 B gzip more.)
 
 use crate::prelude::*;
 
@@ -10,28 +11,24 @@ use wasm_bindgen::{JsCast, JsValue};
 use super::convert::{get, global};
 use super::options::Options;
 use crate::claims;
-use crate::refresh::grant::Grant;
+use crate::json::Json;
 
-/// Checks the access and ID tokens of a grant, before the session keeps it.
-pub fn check(options: &Options, grant: &Grant) {
+/// Warns (once) when `claims` name personal data.
+pub fn check(options: &Options, claims: &Json) {
     if !options.warnings.get() {
         return;
     }
-    let mut message = String::from("tokenflight: personal data in token claims: ");
+    let mut message = String::from("tokenflight: token claims hold personal data: ");
     let start = message.len();
-    for token in [Some(&grant.access), grant.id_token.as_ref()].into_iter().flatten() {
-        if let Ok(Some(c)) = claims::decode(token.expose()) {
-            claims::personal_keys(&c, &mut message);
-        }
-    }
+    claims::personal_keys(claims, &mut message);
     if message.len() == start {
         return;
     }
     options.warnings.set(false);
-    message.push_str("(readable by anyone holding the token; option warnings: false mutes this)");
-    // Through the global `console`: no binding is imported for one call.
+    message.push_str("(anyone with the token reads them; see option warnings)");
+    // Through the global `console`: no binding is imported for one call. Unchecked: were
+    // `console.warn` not a function, `call1` returns the TypeError, which is ignored.
     let console = get(&global(), "console");
-    if let Ok(warn) = get(&console, "warn").dyn_into::<js_sys::Function>() {
-        let _ = warn.call1(&console, &JsValue::from_str(&message));
-    }
+    let warn: js_sys::Function = get(&console, "warn").unchecked_into();
+    let _ = warn.call1(&console, &JsValue::from_str(&message));
 }
