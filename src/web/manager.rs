@@ -15,6 +15,7 @@ use super::host::WebHost;
 use super::js_error::{js_error, options_error};
 use super::lifecycle::Lifecycle;
 use super::options::Options;
+use super::privacy;
 use super::tabs::{Status, Tabs};
 use crate::claims;
 use crate::error::{EndReason, Error};
@@ -103,7 +104,10 @@ impl TokenManager {
         // Validated strictly by our decoder first; JSON.parse then builds the object (it defines
         // a `__proto__` key as an ordinary own property, never as the prototype).
         match session.display_token().map(|t| claims::decode_with_text(t.expose())) {
-            Some(Ok(Some((_, text)))) => js_sys::JSON::parse(&text).unwrap_or(JsValue::NULL),
+            Some(Ok(Some((claims, text)))) => {
+                privacy::check(&self.core.host().options, &claims);
+                js_sys::JSON::parse(&text).unwrap_or(JsValue::NULL)
+            }
             _ => JsValue::NULL,
         }
     }

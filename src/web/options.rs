@@ -3,6 +3,7 @@
 //! back to a default).
 
 use crate::prelude::*;
+use core::cell::Cell;
 
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -38,6 +39,9 @@ pub struct Options {
     pub fetch: Option<js_sys::Function>,
     /// `crossTab`: coordinate with the other tabs of the origin (default true).
     pub cross_tab: bool,
+    /// `warnings` (default true): the personal-data warning may still be given. Cleared once it
+    /// was, so it is given once per manager (`privacy.rs`).
+    pub warnings: Cell<bool>,
 }
 
 /// How an option's value is checked. The checks of the whole table share one error path
@@ -60,7 +64,7 @@ enum Kind {
 
 /// Every option: name, kind, and what a person is told when its value is wrong. The index in
 /// this table is how `parse_known` finds a value.
-const TABLE: [(&str, Kind, &str); 16] = [
+const TABLE: [(&str, Kind, &str); 17] = [
     ("refreshUrl", Kind::Url, "must be a valid URL string"),
     ("loginUrl", Kind::Url, "must be a valid URL string"),
     ("logoutUrl", Kind::Url, "must be a valid URL string"),
@@ -77,6 +81,7 @@ const TABLE: [(&str, Kind, &str); 16] = [
     ("errorCodes", Kind::Custom, ""),
     ("shouldRefresh", Kind::Function, "must be a function"),
     ("loopBreaker", Kind::Custom, ""),
+    ("warnings", Kind::Bool, "must be true or false"),
 ];
 
 /// Checks `value` against `kind`; `Some` is the value to keep (a URL resolved), `None` a
@@ -179,6 +184,7 @@ impl Options {
             error_codes: Vec::new(),
             fetch: function(12),
             cross_tab: values[11].as_bool().unwrap_or(true),
+            warnings: Cell::new(values[16].as_bool().unwrap_or(true)),
         };
         o.config = Config {
             margin_s: number(8, 30.0),
