@@ -1,4 +1,4 @@
-// Type declarations for tokenflight (see DESIGN.md §2 for the contract).
+// Type declarations for tokenflight: the public API, as the README documents it.
 
 /** Options of `createTokenManager`. Unknown options are refused with `InvalidOptions`. */
 export interface TokenManagerOptions {
@@ -43,6 +43,12 @@ export interface TokenManagerOptions {
   errorCodes?: Record<string, "refresh" | "endSession" | "passThrough">;
   /** A fetch implementation to use instead of `globalThis.fetch` (tests, instrumentation). */
   fetch?: (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
+  /**
+   * Console warnings (default true): once per manager, when the claims `claims()` decodes include
+   * personal data (`email`, `phone_number`, `address`, `birthdate`), naming the keys only. `false`
+   * turns them off.
+   */
+  warnings?: boolean;
 }
 
 /** Tokens from a login the app performed itself. */
@@ -96,7 +102,9 @@ export type TokenflightErrorName =
   | "LoginFailed"
   | "InvalidLoginResponse"
   | "InvalidArgument"
-  | "InvalidOptions";
+  | "InvalidOptions"
+  /** `createTokenManager` outside a browser (server-side rendering): no page to load the Wasm from. */
+  | "UnsupportedEnvironment";
 
 export interface TokenflightError extends Error {
   name: TokenflightErrorName;
@@ -107,7 +115,7 @@ export interface TokenflightError extends Error {
    */
   status?: number;
   /** For `SessionExpired`. */
-  reason?: SessionEndReason;
+  reason?: "expired" | "revoked";
   /** For `NonReplayableBody`: the original 401 response. */
   response?: Response;
 }
@@ -119,9 +127,9 @@ export interface TokenManager {
   login(credentials: unknown): Promise<void>;
   /** On page load: silent refresh through the cookie. Resolves to whether a session exists. */
   restore(): Promise<boolean>;
-  /** Drop-in for `window.fetch`. */
+  /** Drop-in for `window.fetch`; bound to its manager, so it may be passed around as a plain function. */
   fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
-  /** A token valid for at least `minValiditySeconds` (default 0); `null` when signed out. */
+  /** A token valid for at least `minValiditySeconds` (default 0); `null` when signed out. Bound like `fetch`. */
   getAccessToken(options?: { minValiditySeconds?: number }): Promise<string | null>;
   /** Display-only, unverified claims, or `null`. Never base a decision on them. */
   claims(): Record<string, unknown> | null;
@@ -133,5 +141,8 @@ export interface TokenManager {
   stats(): TokenManagerStats;
 }
 
-/** Loads the WebAssembly module (once) and creates a manager. Rejects with `InvalidOptions`. */
+/**
+ * Loads the WebAssembly module (once) and creates a manager. Rejects with `InvalidOptions`, or
+ * `UnsupportedEnvironment` when called outside a browser (importing the module anywhere is safe).
+ */
 export function createTokenManager(options: TokenManagerOptions): Promise<TokenManager>;

@@ -25,6 +25,7 @@ pub mod base64url;
 pub mod claims;
 pub mod crosstab;
 pub mod error;
+pub mod grant;
 pub mod json;
 pub mod origin;
 mod prelude;
@@ -39,4 +40,4 @@ pub mod web;
 #[cfg(all(target_arch = "wasm32", feature = "npm"))]
 mod runtime;
 
-pub use error::{EndReason, Error, Result, Transient};
+pub use error::{EndReason, Error, RefreshFailure, Result};

@@ -12,8 +12,8 @@ use web_sys::{AbortController, Headers, Request, Response};
 
 use super::convert::{get, global, set};
 use super::timer::Sleep;
+use crate::grant::MAX_BODY_BYTES;
 use crate::prelude::*;
-use crate::refresh::grant::MAX_BODY_BYTES;
 
 /// Calls `fetch_fn` (or the global `fetch`) with `request` and awaits the `Response`.
 /// A rejection (network error, `AbortError`) is returned as the JavaScript error it was.

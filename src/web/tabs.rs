@@ -15,7 +15,7 @@ use wasm_bindgen_futures::JsFuture;
 use super::convert::{get, global, set};
 use super::timer::{Sleep, Timeout};
 use crate::crosstab::MAX_MESSAGE_BYTES;
-use crate::error::{Error, Transient};
+use crate::error::{Error, RefreshFailure};
 use crate::prelude::*;
 use crate::refresh::coordinator::{Coordinator, LockGuard};
 use crate::token::zero_string;
@@ -76,7 +76,9 @@ impl Tabs {
         // One name per refresh endpoint: managers of other endpoints never wait for each other.
         let mut name = String::from("tokenflight ");
         name.push_str(refresh_url);
-        let args = js_sys::Array::of1(&JsValue::from_str(&name));
+        // `Array.of` with two items is already imported for `Request` (one JS import less); the
+        // constructor ignores the second.
+        let args = js_sys::Array::of2(&JsValue::from_str(&name), &JsValue::UNDEFINED);
         let channel = js_sys::Reflect::construct(&constructor, &args).ok()?;
         Some(Rc::new(Tabs {
             locks,
@@ -89,10 +91,9 @@ impl Tabs {
 
     /// Delivers the channel's messages to `core` (text only, at most `MAX_MESSAGE_BYTES`).
     pub fn attach<H: crate::refresh::coordinator::Host + 'static>(
-        self: &Rc<Self>,
-        core: &Rc<Coordinator<H>>,
+        &self,
+        core: Weak<Coordinator<H>>,
     ) {
-        let core = Rc::downgrade(core);
         let callback = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
             receive(&core, &get(&event, "data"));
         });
@@ -132,7 +133,7 @@ impl Tabs {
                 Sleep::new(SETTLE_MS).await;
                 Ok(Box::new(held))
             }
-            None => Err(Error::RefreshFailed(Transient::CrossTabLock)),
+            None => Err(Error::RefreshFailed(RefreshFailure::CrossTabLock)),
         }
     }
 
@@ -238,8 +239,8 @@ impl Drop for Held {
 }
 
 /// `navigator.locks.request(name, options, callback)`, as a promise of the function that
-/// releases the lock once granted (`null` when `ifAvailable` found it taken). It rejects when
-/// the request is aborted. The lock is held until that function is called.
+/// releases the lock once granted (`null` when `ifAvailable` found it taken, or when the request
+/// could not be made). It rejects when the request is aborted. The lock is held until that function is called.
 fn request(locks: &JsValue, name: &str, options: &js_sys::Object) -> js_sys::Promise {
     let mut grant = JsValue::UNDEFINED;
     let granted = js_sys::Promise::new(&mut |resolve, _| grant = resolve.into());
@@ -260,6 +261,7 @@ fn request(locks: &JsValue, name: &str, options: &js_sys::Object) -> js_sys::Pro
     match call.and_then(|p| p.dyn_into::<js_sys::Promise>()) {
         // Whichever settles first: the grant, or the request's rejection (aborted).
         Ok(requested) => js_sys::Promise::race(&js_sys::Array::of2(&granted, &requested)),
-        Err(error) => js_sys::Promise::reject(&error),
+        // The request could not even be made: as if not granted.
+        Err(_) => js_sys::Promise::resolve(&JsValue::NULL),
     }
 }

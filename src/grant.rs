@@ -1,7 +1,8 @@
-//! Reading token endpoint answers: the token response body (login and refresh) and what an HTTP
-//! answer from the refresh endpoint means for the session.
+//! What a token endpoint grants: the tokens of a login or refresh (parsed from a token response
+//! body, RFC 6749 §5.1) and what a refresh call came to. Below the session and the refresh core,
+//! which both use these types.
 
-use crate::error::{EndReason, Error, Transient};
+use crate::error::{EndReason, Error};
 use crate::json::{self, Json};
 use crate::prelude::*;
 use crate::token::{usable_expires_in, zero_string, Secret};
@@ -120,100 +121,8 @@ pub enum RefreshOutcome {
 }
 
 impl RefreshOutcome {
-    fn failed(error: Error) -> Self {
+    /// A failure without a server-requested delay.
+    pub fn failed(error: Error) -> Self {
         RefreshOutcome::Failed { error, retry_after_s: None }
     }
-}
-
-/// An HTTP answer from the refresh endpoint, as read by the transport.
-#[derive(Debug)]
-pub struct RefreshAnswer {
-    /// HTTP status; 0 for an opaque redirect.
-    pub status: u16,
-    /// `Content-Type` header.
-    pub content_type: Option<String>,
-    /// `Retry-After` header, already parsed to seconds.
-    pub retry_after_s: Option<f64>,
-    /// The response was (or would have been) a redirect.
-    pub redirected: bool,
-    /// The body, when it was read (2xx, 400, 401 only; capped at [`MAX_BODY_BYTES`]). `None` when
-    /// unread or larger than the cap.
-    pub body: Option<String>,
-}
-
-/// Whether the refresh endpoint's body needs reading for this status.
-pub fn body_needed(status: u16) -> bool {
-    (200..300).contains(&status) || status == 400 || status == 401
-}
-
-/// Classifies a refresh endpoint answer (RELIABILITY.md §B).
-pub fn classify(answer: RefreshAnswer, fields: &FieldNames) -> RefreshOutcome {
-    let RefreshAnswer { status, content_type, retry_after_s, redirected, body } = answer;
-    if redirected || (300..400).contains(&status) || status == 0 {
-        return RefreshOutcome::failed(Error::InvalidRefreshResponse(
-            "the refresh endpoint redirected",
-        ));
-    }
-    match status {
-        200..=299 => {
-            let is_json = content_type.as_deref().is_some_and(is_json_media_type);
-            if !is_json {
-                let mut body = body;
-                body.as_mut().map(zero_string);
-                return RefreshOutcome::failed(Error::InvalidRefreshResponse(
-                    "the content type is not JSON",
-                ));
-            }
-            match body {
-                None => {
-                    RefreshOutcome::failed(Error::InvalidRefreshResponse("the body is too large"))
-                }
-                Some(b) => match parse_grant(b, fields) {
-                    Ok(grant) => RefreshOutcome::Granted(grant),
-                    Err(why) => RefreshOutcome::failed(Error::InvalidRefreshResponse(why)),
-                },
-            }
-        }
-        401 => RefreshOutcome::Rejected(rejection_reason(body.as_deref())),
-        400 if error_code(body.as_deref()).is_some_and(|c| c == "invalid_grant") => {
-            RefreshOutcome::Rejected(rejection_reason(body.as_deref()))
-        }
-        403 => RefreshOutcome::failed(Error::RefreshFailed(Transient::Forbidden)),
-        _ => RefreshOutcome::Failed {
-            error: Error::RefreshFailed(Transient::Status(status)),
-            retry_after_s,
-        },
-    }
-}
-
-/// `application/json` or any `+json` type, parameters ignored, case-insensitive.
-fn is_json_media_type(content_type: &str) -> bool {
-    let bytes = content_type.as_bytes();
-    let media = bytes.split(|&b| b == b';').next().unwrap_or_default().trim_ascii();
-    media.eq_ignore_ascii_case(b"application/json")
-        || media.len() > 5 && media[media.len() - 5..].eq_ignore_ascii_case(b"+json")
-}
-
-/// Case-insensitive ASCII substring test on bytes (no `&str` pattern machinery).
-fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
-    haystack.as_bytes().windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
-}
-
-/// `revoked` when the server says the token or its family was revoked, blacklisted or reused;
-/// otherwise `expired`.
-fn rejection_reason(body: Option<&str>) -> EndReason {
-    let revoked = error_code(body).is_some_and(|code| {
-        ["revoked", "blacklist", "reuse"].iter().any(|word| contains_ignore_case(&code, word))
-    });
-    if revoked {
-        EndReason::Revoked
-    } else {
-        EndReason::Expired
-    }
-}
-
-/// The machine-readable error code of an error body: `code`, else `error`.
-pub fn error_code(body: Option<&str>) -> Option<String> {
-    let doc = json::parse(body?).ok()?;
-    ["code", "error"].iter().find_map(|k| doc.get(k).and_then(Json::as_str).map(str::to_owned))
 }
