@@ -32,9 +32,10 @@ static ALLOCATOR: SizeClasses =
 
 unsafe impl GlobalAlloc for SizeClasses {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let size = layout.size().max(layout.align()).max(16).next_power_of_two();
-        let class = size.trailing_zeros() as usize;
-        let Some(head) = self.free.get(class) else { return core::ptr::null_mut() };
+        let size = block_size(layout);
+        let Some(head) = self.free.get(size.trailing_zeros() as usize) else {
+            return core::ptr::null_mut();
+        };
         let block = head.get();
         if block != 0 {
             // SAFETY: a block on a free list is ours, at least one word long and word-aligned.
@@ -62,13 +63,18 @@ unsafe impl GlobalAlloc for SizeClasses {
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        let size = layout.size().max(layout.align()).max(16).next_power_of_two();
-        if let Some(head) = self.free.get(size.trailing_zeros() as usize) {
+        if let Some(head) = self.free.get(block_size(layout).trailing_zeros() as usize) {
             // SAFETY: the block was allocated with this layout, so it is at least 16 bytes.
             unsafe { *(ptr as *mut usize) = head.get() };
             head.set(ptr as usize);
         }
     }
+}
+
+/// The power of two a layout's block takes (its class is out of range when too large).
+#[inline(never)]
+fn block_size(layout: Layout) -> usize {
+    layout.size().max(layout.align()).max(16).next_power_of_two()
 }
 
 #[panic_handler]

@@ -26,12 +26,7 @@ pub async fn fetch(core: &Rc<Core>, input: &JsValue, init: &JsValue) -> Result<J
     if !outgoing.managed {
         return send(options.fetch.as_ref(), outgoing.untouched()).await.map(Into::into);
     }
-    let work = Box::pin(managed(core, &options, &outgoing));
-    // Without a caller's signal nothing can abort: no listener, no race.
-    match outgoing.signal() {
-        Some(signal) => until_aborted(signal, work).await,
-        None => work.await,
-    }
+    until_aborted(&outgoing.signal(), Box::pin(managed(core, &options, &outgoing))).await
 }
 
 async fn managed(
@@ -53,9 +48,7 @@ async fn managed(
     let first = send(fetch_fn, &outgoing.attempt(bearer.as_ref())?).await?;
     drop(bearer);
     let status = first.status();
-    // Only a 401's challenge matters (`judge`): other answers are not asked for it.
-    let www_authenticate =
-        if status == 401 { first.headers().get("www-authenticate").ok().flatten() } else { None };
+    let www_authenticate = first.headers().get("www-authenticate").ok().flatten();
     let code_action = server_decision(options, &first).await;
     let answer = Answer { status, www_authenticate: www_authenticate.as_deref(), code_action };
     let sent = Sent { allowed_origin: true, generation, replayed: false };

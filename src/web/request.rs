@@ -26,8 +26,6 @@ pub struct Outgoing {
     pub managed: bool,
     /// False when the body is a stream: it can be sent only once.
     pub replayable: bool,
-    /// The caller's abort signal, when it gave one (a `Request` input, or `init.signal`).
-    signal: Option<AbortSignal>,
 }
 
 impl Outgoing {
@@ -41,11 +39,7 @@ impl Outgoing {
             // `mode` read as a string: web-sys's enum getter ships a table of every value.
             && get(&base, "mode").as_string().as_deref() != Some("no-cors");
         let replayable = !get(init, "body").is_instance_of::<ReadableStream>();
-        // Every Request has a signal, but one the caller never saw cannot abort: no listener.
-        let caller_signal =
-            !get(init, "signal").is_undefined() || input.is_instance_of::<Request>();
-        let signal = caller_signal.then(|| base.signal());
-        Ok(Outgoing { base, managed, replayable, signal })
+        Ok(Outgoing { base, managed, replayable })
     }
 
     /// The request to send now, carrying `bearer` when given.
@@ -59,9 +53,9 @@ impl Outgoing {
         Ok(request)
     }
 
-    /// The caller's abort signal, if it gave one.
-    pub fn signal(&self) -> Option<&AbortSignal> {
-        self.signal.as_ref()
+    /// The caller's abort signal (a request always has one).
+    pub fn signal(&self) -> AbortSignal {
+        self.base.signal()
     }
 
     /// The request as the caller built it, for requests we do not manage.
