@@ -78,7 +78,9 @@ fn is_json_media_type(content_type: &str) -> bool {
 
 /// Case-insensitive ASCII substring test on bytes (no `&str` pattern machinery).
 fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
-    haystack.as_bytes().windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+    // By start index rather than `windows`, whose zero-size check links a panic message.
+    let (h, n) = (haystack.as_bytes(), needle.as_bytes());
+    (0..h.len()).any(|i| h.get(i..i + n.len()).is_some_and(|w| w.eq_ignore_ascii_case(n)))
 }
 
 /// `revoked` when the server says the token or its family was revoked, blacklisted or reused;

@@ -70,7 +70,7 @@ impl Tabs {
         let g = global();
         let locks = get(&get(&g, "navigator"), "locks");
         let constructor = get(&g, "BroadcastChannel").dyn_into::<js_sys::Function>().ok()?;
-        if !get(&locks, "request").is_function() || !get(&locks, "query").is_function() {
+        if !get(&locks, "request").is_function() {
             return None;
         }
         // One name per refresh endpoint: managers of other endpoints never wait for each other.
