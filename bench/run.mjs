@@ -53,7 +53,8 @@ const label = (name) => ALL.find((c) => c.name === name)?.label ?? name;
 const log = (...a) => console.log(...a);
 const failures = [];
 
-const distDir = join(root, "bench/dist");
+// The quick check bundles elsewhere, so it can run while a full benchmark serves bench/dist.
+const distDir = quick ? "/tmp/tokenflight-bench-quick-dist" : join(root, "bench/dist");
 log(`bench: bundling ${ALL.length} contenders and 3 references with esbuild`);
 const sizes = await bundleAll({ root, distDir, contenders: ALL });
 if (args["bundle-only"]) process.exit(0);
