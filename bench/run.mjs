@@ -70,7 +70,9 @@ async function freshPage() {
   await page.waitForFunction(() => window.bench !== undefined);
   return { page, close: () => context.close() };
 }
-const call = (page, fn, ...a) => page.evaluate(([fn, a]) => window.bench[fn](...a), [fn, a]);
+// A measurement that throws is recorded as that contender's failure; the run goes on.
+const call = (page, fn, ...a) =>
+  page.evaluate(([fn, a]) => window.bench[fn](...a), [fn, a]).catch((e) => ({ crashed: String(e?.message ?? e).split("\n")[0].slice(0, 160) }));
 
 // Each repetition runs every contender once per measurement, in an order rotated per repetition.
 const rotate = (list, k) => list.map((_, i) => list[(i + k) % list.length]);
@@ -79,8 +81,9 @@ const record = (key, name, sample) => ((results[key] ??= {})[name] ??= []).push(
 
 function check(key, name, s, { refreshes }) {
   const problems = [];
+  if (s.crashed) problems.push(`measurement failed: ${s.crashed}`);
   if (s.lost) problems.push(`${s.lost} lost`);
-  if (refreshes !== undefined && s.refreshes !== refreshes) problems.push(`${s.refreshes} refreshes`);
+  if (!s.crashed && refreshes !== undefined && s.refreshes !== refreshes) problems.push(`${s.refreshes} refreshes`);
   if (s.warm === false) problems.push("warm-up call failed");
   if (s.settled === false) problems.push("never queued");
   if (problems.length) {
@@ -149,7 +152,7 @@ for (let i = 0; i < cfg.startupSamples; i++) {
     const p = await freshPage();
     const s = await call(p.page, "startup", c.name);
     await p.close();
-    if (!s.ready) failures.push(`startup ${c.name}: not ready`);
+    if (!s.ready) failures.push(`startup ${c.name}: not ready${s.crashed ? ` (${s.crashed})` : ""}`);
     record("startup", c.name, s);
   }
 }
@@ -175,7 +178,8 @@ const verdict = (keys, name) => {
   return p.length ? `**${p.join("; ")}**` : "ok";
 };
 const refreshRange = (key, name) => {
-  const xs = (results[key]?.[name] ?? []).map((s) => s.refreshes);
+  const xs = (results[key]?.[name] ?? []).map((s) => s.refreshes).filter(Number.isFinite);
+  if (!xs.length) return "—";
   const lo = Math.min(...xs), hi = Math.max(...xs);
   return lo === hi ? `${lo}` : `${lo}–${hi}`;
 };
@@ -243,7 +247,7 @@ const floorName = "plain";
   const growth = med(`stub-${last}`, tf, "usPerQueued") / med(`stub-${first}`, tf, "usPerQueued");
   rows.push([`storm cost per queued request, N = ${fmt(last)} / N = ${fmt(first)}`, `${fmt(growth)} ×`, "≤ 1.5 ×", growth <= 1.5]);
   const keys = Object.keys(results).filter((k) => /^(stub|real|memory)-/.test(k));
-  const counts = [...new Set(keys.flatMap((k) => (results[k][tf] ?? []).map((s) => s.refreshes)))];
+  const counts = [...new Set(keys.flatMap((k) => (results[k][tf] ?? []).map((s) => s.refreshes ?? "failed")))];
   rows.push(["refresh calls per storm, every N and repetition", counts.join(", "), "exactly 1", counts.length === 1 && counts[0] === 1]);
   const su = med("startup", tf, "ms");
   rows.push(["start-up, import to ready manager (cold, median)", `${fmt(su)} ms`, "≤ 5 ms", su <= 5]);
@@ -377,6 +381,12 @@ md.push("");
 charts["bytes.svg"] = barChart({ title: "Bytes loaded (lower is better)", subtitle: "esbuild bundle, minified; tokenflight includes its Wasm", groups: [{ title: "gzip -9", unit: "B", rows: byteRows.gzip }, { title: "brotli 11", unit: "B", rows: byteRows.brotli }] });
 md.push(`![Bytes](${chartRel("bytes.svg")})`, "");
 
+md.push(
+  "## Finding where the time goes",
+  "",
+  "`node bench/probe.mjs --profile overhead tokenflight sequential 20000` (after a run, which leaves the bundles in `bench/dist`) runs one measurement under Chromium's CPU profiler (DevTools protocol) and prints the functions with the most self time; `BENCH_TOKENFLIGHT_PKG=dir` bundles another build, e.g. one that keeps function names for the profile: `wasm-pack build --release --target web --out-dir dir --out-name tokenflight_wasm --no-pack -- --features npm` plus `pkg-template/index.js` copied in. `stubStorm tokenflight 10000` and `throughput`, `realStorm`, `startup` work the same way.",
+  "",
+);
 if (failures.length) md.push("## Correctness failures of tokenflight or the floor", "", ...failures.map((f) => `- ${f}`), "");
 
 await mkdir(chartDir, { recursive: true });

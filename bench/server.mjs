@@ -61,6 +61,10 @@ export async function startServer({ pageDir, distDir }) {
     if (path.startsWith("/dist/")) return file(res, distDir, path.slice("/dist/".length));
     send(res, 404, "{}");
   });
+  // Idle keep-alive sockets stay open past any pause of the run: Node's default (5 s) closes them
+  // as Chromium reuses one, and a POST on such a socket fails ("Failed to fetch") unretried.
+  server.keepAliveTimeout = 600_000;
+  server.headersTimeout = 610_000;
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
     url: `http://127.0.0.1:${server.address().port}`,

@@ -568,7 +568,7 @@ async fn events_fire_once_each_and_unsubscribe_works() {
     assert_eq!(status_of(&ok), 200, "a throwing listener does not break the library");
 }
 
-// ---- the prepared-arguments path of auth.fetch (no Request built for "/path" calls) ----
+// ---- where relative URLs go, and requests that are the caller's own ----
 
 #[wasm_bindgen(inline_js = r#"
 export function addBase(href) {
