@@ -112,29 +112,21 @@ impl Tabs {
     /// Takes the refresh lock within `timeout_ms`. When another tab held it, waits
     /// [`SETTLE_MS`] after the grant for that tab's message.
     pub async fn lock(&self, timeout_ms: u32) -> Result<LockGuard, Error> {
-        let options = js_sys::Object::new();
-        set(&options, "ifAvailable", &JsValue::TRUE);
-        if let Ok(release) = JsFuture::from(request(&self.locks, &self.name, &options)).await {
-            if let Ok(release) = release.dyn_into::<js_sys::Function>() {
-                return Ok(Box::new(Held(release)));
-            }
+        let available = options("ifAvailable", &JsValue::TRUE);
+        if let Some(held) = acquire(&self.locks, &self.name, &available).await {
+            return Ok(Box::new(held));
         }
         let controller = web_sys::AbortController::new().ok();
-        let options = js_sys::Object::new();
+        let waiting = js_sys::Object::new();
         if let Some(c) = &controller {
-            set(&options, "signal", &c.signal());
+            set(&waiting, "signal", &c.signal());
         }
         let deadline = controller.map(|c| Timeout::new(f64::from(timeout_ms), move || c.abort()));
-        let granted = JsFuture::from(request(&self.locks, &self.name, &options)).await;
+        let held = acquire(&self.locks, &self.name, &waiting).await;
         drop(deadline);
-        match granted.ok().and_then(|r| r.dyn_into::<js_sys::Function>().ok()) {
-            Some(release) => {
-                let held = Held(release);
-                Sleep::new(SETTLE_MS).await;
-                Ok(Box::new(held))
-            }
-            None => Err(Error::RefreshFailed(RefreshFailure::CrossTabLock)),
-        }
+        let held = held.ok_or(Error::RefreshFailed(RefreshFailure::CrossTabLock))?;
+        Sleep::new(SETTLE_MS).await;
+        Ok(Box::new(held))
     }
 
     /// Asks the other managers for their token, unless none holds one. An answer is adopted
@@ -142,12 +134,9 @@ impl Tabs {
     /// leader, goes on after [`ASK_WAIT_MS`] and finds the token there.
     pub async fn ask(&self, ask_text: &str) {
         // An exclusive request for the presence lock succeeds only when no manager holds a
-        // token (each holds the lock shared while it does).
-        let options = js_sys::Object::new();
-        set(&options, "ifAvailable", &JsValue::TRUE);
-        let probe = JsFuture::from(request(&self.locks, &self.presence_name(), &options)).await;
-        if let Ok(release) = probe.and_then(|r| r.dyn_into::<js_sys::Function>()) {
-            let _ = release.call0(&JsValue::NULL);
+        // token (each holds the lock shared while it does); the probe lets go at once.
+        let available = options("ifAvailable", &JsValue::TRUE);
+        if acquire(&self.locks, &self.presence_name(), &available).await.is_some() {
             return;
         }
         self.post(ask_text);
@@ -161,23 +150,21 @@ impl Tabs {
         match (&*presence, present) {
             (Presence::Absent, true) => {
                 *presence = Presence::Requested;
-                let options = js_sys::Object::new();
-                set(&options, "mode", &JsValue::from_str("shared"));
-                let request = request(&self.locks, &self.presence_name(), &options);
+                let request =
+                    acquire(&self.locks, &self.presence_name(), &options("mode", &"shared".into()));
                 let slot = Rc::clone(&self.presence);
                 wasm_bindgen_futures::spawn_local(async move {
-                    let granted =
-                        JsFuture::from(request).await.ok().and_then(|r| r.dyn_into().ok());
+                    let held = request.await;
                     let mut presence = slot.borrow_mut();
-                    match (granted, &*presence) {
-                        (Some(release), Presence::Requested) => *presence = Presence::Held(release),
-                        // Signed out meanwhile: let go at once.
-                        (Some(release), _) => drop(Presence::Held(release)),
-                        (None, _) => *presence = Presence::Absent,
+                    // Signed out meanwhile: `held` is dropped, which lets go at once.
+                    if let (Some(held), Presence::Requested) = (held, &*presence) {
+                        *presence = Presence::Held { _lock: held };
+                    } else if let Presence::Requested = &*presence {
+                        *presence = Presence::Absent;
                     }
                 });
             }
-            (Presence::Requested | Presence::Held(_), false) => *presence = Presence::Absent,
+            (Presence::Requested | Presence::Held { .. }, false) => *presence = Presence::Absent,
             _ => {}
         }
     }
@@ -189,20 +176,11 @@ impl Tabs {
     }
 }
 
-/// Whether this manager holds the presence lock.
+/// Whether this manager holds the presence lock (released when `Held` is dropped).
 enum Presence {
     Absent,
     Requested,
-    /// Held; dropping the function's owner releases it.
-    Held(js_sys::Function),
-}
-
-impl Drop for Presence {
-    fn drop(&mut self) {
-        if let Presence::Held(release) = self {
-            let _ = release.call0(&JsValue::NULL);
-        }
-    }
+    Held { _lock: Held },
 }
 
 impl Drop for Tabs {
@@ -236,6 +214,23 @@ impl Drop for Held {
     fn drop(&mut self) {
         let _ = self.0.call0(&JsValue::NULL);
     }
+}
+
+/// `{ key: value }` for a lock request.
+fn options(key: &str, value: &JsValue) -> js_sys::Object {
+    let o = js_sys::Object::new();
+    set(&o, key, value);
+    o
+}
+
+/// The lock `name`, once granted (`None`: not available, aborted, or no Web Locks).
+fn acquire(
+    locks: &JsValue,
+    name: &str,
+    options: &js_sys::Object,
+) -> impl core::future::Future<Output = Option<Held>> {
+    let granted = JsFuture::from(request(locks, name, options));
+    async move { granted.await.ok()?.dyn_into::<js_sys::Function>().ok().map(Held) }
 }
 
 /// `navigator.locks.request(name, options, callback)`, as a promise of the function that
