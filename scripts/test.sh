@@ -26,9 +26,9 @@ section "package build and size"
 bash scripts/build.sh
 
 section "browser tests: headless Chrome"
-wasm-pack test --headless --chrome -- --test browser --test browser_lifecycle -- --nocapture 2>&1 | grep -vE '^\s+(Compiling|Finished|Running|Downloaded|Downloading)\b'
+wasm-pack test --headless --chrome -- --test browser --test browser_lifecycle --test browser_hardening -- --nocapture 2>&1 | grep -vE '^\s+(Compiling|Finished|Running|Downloaded|Downloading)\b'
 section "browser tests: headless Firefox"
-wasm-pack test --headless --firefox -- --test browser --test browser_lifecycle -- --nocapture 2>&1 | grep -vE '^\s+(Compiling|Finished|Running|Downloaded|Downloading)\b'
+wasm-pack test --headless --firefox -- --test browser --test browser_lifecycle --test browser_hardening -- --nocapture 2>&1 | grep -vE '^\s+(Compiling|Finished|Running|Downloaded|Downloading)\b'
 
 section "bundler check: Vite 7 build of an app importing tokenflight, run in Chromium"
 node tests/bundler/vite_check.mjs

@@ -142,8 +142,26 @@ pub fn body_needed(status: u16) -> bool {
 }
 
 /// Classifies a refresh endpoint answer (RELIABILITY.md §B).
+///
+/// Every body is zeroed once read, refused or not: a 400/401 answer may echo a token.
 pub fn classify(answer: RefreshAnswer, fields: &FieldNames) -> RefreshOutcome {
-    let RefreshAnswer { status, content_type, retry_after_s, redirected, body } = answer;
+    let RefreshAnswer { status, content_type, retry_after_s, redirected, mut body } = answer;
+    let granted = (200..300).contains(&status) && !redirected;
+    let outcome = judge_answer(status, content_type, retry_after_s, redirected, &mut body, fields);
+    if !granted {
+        body.as_mut().map(zero_string);
+    }
+    outcome
+}
+
+fn judge_answer(
+    status: u16,
+    content_type: Option<String>,
+    retry_after_s: Option<f64>,
+    redirected: bool,
+    body: &mut Option<String>,
+    fields: &FieldNames,
+) -> RefreshOutcome {
     if redirected || (300..400).contains(&status) || status == 0 {
         return RefreshOutcome::failed(Error::InvalidRefreshResponse(
             "the refresh endpoint redirected",
@@ -153,13 +171,13 @@ pub fn classify(answer: RefreshAnswer, fields: &FieldNames) -> RefreshOutcome {
         200..=299 => {
             let is_json = content_type.as_deref().is_some_and(is_json_media_type);
             if !is_json {
-                let mut body = body;
                 body.as_mut().map(zero_string);
                 return RefreshOutcome::failed(Error::InvalidRefreshResponse(
                     "the content type is not JSON",
                 ));
             }
-            match body {
+            // `parse_grant` zeroes the body it is given.
+            match body.take() {
                 None => {
                     RefreshOutcome::failed(Error::InvalidRefreshResponse("the body is too large"))
                 }
@@ -170,7 +188,7 @@ pub fn classify(answer: RefreshAnswer, fields: &FieldNames) -> RefreshOutcome {
             }
         }
         401 => RefreshOutcome::Rejected(rejection_reason(body.as_deref())),
-        400 if error_code(body.as_deref()).is_some_and(|c| c == "invalid_grant") => {
+        400 if error_code(body.as_deref()).is_some_and(|c| c.expose() == "invalid_grant") => {
             RefreshOutcome::Rejected(rejection_reason(body.as_deref()))
         }
         403 => RefreshOutcome::failed(Error::RefreshFailed(Transient::Forbidden)),
@@ -198,7 +216,9 @@ fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
 /// otherwise `expired`.
 fn rejection_reason(body: Option<&str>) -> EndReason {
     let revoked = error_code(body).is_some_and(|code| {
-        ["revoked", "blacklist", "reuse"].iter().any(|word| contains_ignore_case(&code, word))
+        ["revoked", "blacklist", "reuse"]
+            .iter()
+            .any(|word| contains_ignore_case(code.expose(), word))
     });
     if revoked {
         EndReason::Revoked
@@ -207,8 +227,18 @@ fn rejection_reason(body: Option<&str>) -> EndReason {
     }
 }
 
-/// The machine-readable error code of an error body: `code`, else `error`.
-pub fn error_code(body: Option<&str>) -> Option<String> {
-    let doc = json::parse(body?).ok()?;
-    ["code", "error"].iter().find_map(|k| doc.get(k).and_then(Json::as_str).map(str::to_owned))
+/// The machine-readable error code of an error body: `code`, else `error`. The rest of the
+/// parsed document is zeroed, and so is the code when dropped (an error body may echo a token).
+pub fn error_code(body: Option<&str>) -> Option<Secret> {
+    let mut doc = json::parse(body?).ok()?;
+    let code = ["code", "error"].iter().find_map(|k| match doc.take(k) {
+        Some(Json::String(code)) => Some(Secret::new(code)),
+        Some(mut other) => {
+            wipe(&mut other);
+            None
+        }
+        None => None,
+    });
+    wipe(&mut doc);
+    code
 }

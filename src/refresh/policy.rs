@@ -53,7 +53,7 @@ impl CodeAction {
 /// The action mapped to the error code in `body` (its `code`, else `error` member), if any.
 pub fn code_action(map: &[(String, CodeAction)], body: Option<&str>) -> Option<CodeAction> {
     let code = error_code(body)?;
-    map.iter().find(|(c, _)| *c == code).map(|(_, action)| *action)
+    map.iter().find(|(c, _)| c == code.expose()).map(|(_, action)| *action)
 }
 
 /// An API response as far as the policy cares.

@@ -7,6 +7,7 @@ use crate::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::convert::{get, location_href};
+use super::platform::Platform;
 use crate::error::Error;
 use crate::refresh::body::BodyFormat;
 use crate::refresh::coordinator::Config;
@@ -35,6 +36,8 @@ pub struct Options {
     pub error_codes: Vec<(String, CodeAction)>,
     /// A fetch implementation to use instead of the global one (tests, instrumentation).
     pub fetch: Option<js_sys::Function>,
+    /// `fetch`, `Request`, `Headers.prototype.set` as they were at creation (see platform.rs).
+    pub platform: Platform,
 }
 
 const KNOWN: [&str; 16] = [
@@ -112,6 +115,7 @@ impl Options {
             refresh_headers: None,
             error_codes: Vec::new(),
             fetch: None,
+            platform: Platform::capture(),
         };
         o.refresh_url = match optional_string(raw, "refreshUrl")? {
             Some(u) => {
