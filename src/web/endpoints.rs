@@ -100,10 +100,11 @@ pub async fn logout(options: &Options, refresh_token: Option<Secret>) {
     };
     let body =
         refresh_token.map(|t| refresh_token_body(options.body_format, options.refresh_field(), &t));
+    // The refresh headers too: a server that checks CSRF on refresh checks it on logout.
     let post = Post {
         url,
         credentials: "include",
-        headers: None,
+        headers: options.refresh_headers.as_ref(),
         body: body.as_ref().map(|(kind, b)| (*kind, b.expose())),
     };
     let _ = post_and_read(options, post, options.refresh_timeout_ms, |_| false).await;
