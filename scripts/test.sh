@@ -35,6 +35,7 @@ node tests/bundler/vite_check.mjs
 
 section "end-to-end: Chromium against the reference server"
 cargo build --quiet -p tokenflight-server
-node --test --test-concurrency=1 tests/e2e/
+# A per-test timeout: a test that hangs fails instead of stalling CI.
+node --test --test-concurrency=1 --test-timeout=120000 tests/e2e/
 
 section "all tests passed"

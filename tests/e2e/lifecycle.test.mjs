@@ -67,7 +67,11 @@ test("after a laptop sleep of several lifetimes, waking renews once", async () =
   await tab.page.clock.resume();
   await tab.eval(() => document.dispatchEvent(new Event("visibilitychange")));
   await tab.eval(async (g) => {
-    while (window.auth.stats().generation === g) await new Promise((r) => setTimeout(r, 2));
+    const end = performance.now() + 10_000;
+    while (window.auth.stats().generation === g) {
+      if (performance.now() > end) throw new Error("no fresh token within 10 s of waking");
+      await new Promise((r) => setTimeout(r, 2));
+    }
   }, generation);
   const ms = Date.now() - woke;
   const counters = await server.counters();
