@@ -152,3 +152,31 @@ async fn logout_leaves_no_token_bytes_in_wasm_memory() {
     let left = tokens_in_memory(&memory, &server);
     assert_eq!(left.length(), 0, "token bytes left in Wasm memory: {:?}", left.to_vec());
 }
+
+#[wasm_bindgen_test]
+async fn a_renewal_that_failed_transiently_is_retried_when_the_backoff_ends() {
+    let server = new_server();
+    let m = manager(&server, JsValue::UNDEFINED);
+    server.set_refresh_mode("error503"); // Retry-After: 0 → the shortest backoff, 250 ms
+    m.set_tokens(tokens_from_js(&server, 0.6)).unwrap(); // renewed at ~0.4 s
+    wait_until("the proactive renewal", 3_000, || server.refresh_calls() == 1).await;
+    server.set_refresh_mode("ok");
+    // No request, no page event: the timer alone retries once the backoff ends.
+    wait_until("the retry's token", 3_000, || num(&stats(&m), "generation") == 2.0).await;
+    assert_eq!(server.refresh_calls(), 2);
+    assert_eq!(server.api_calls(), 0, "no request was needed");
+    assert_eq!(num(&stats(&m), "refreshFailures"), 1.0);
+}
+
+#[wasm_bindgen_test]
+async fn renewal_retries_stop_at_the_loop_breaker() {
+    let server = new_server();
+    let breaker = obj(&[("maxRefreshes", 3.into()), ("windowSeconds", 30.into())]);
+    let m = manager(&server, obj(&[("loopBreaker", breaker)]));
+    server.set_refresh_mode("error503");
+    m.set_tokens(tokens_from_js(&server, 0.6)).unwrap();
+    wait_until("three attempts", 5_000, || server.refresh_calls() == 3).await;
+    settle(1_500).await; // a window in which a fourth attempt would show (backoff is 250 ms)
+    assert_eq!(server.refresh_calls(), 3, "the breaker stops the retries");
+    assert!(m.is_authenticated(), "transient failures keep the session");
+}

@@ -12,6 +12,7 @@ use wasm_bindgen_futures::spawn_local;
 use super::convert::{get, global};
 use super::host::WebHost;
 use super::timer::Timeout;
+use crate::error::{Error, Transient};
 use crate::prelude::*;
 use crate::refresh::coordinator::Coordinator;
 use alloc::rc::Weak;
@@ -55,14 +56,32 @@ impl Lifecycle {
 
 /// Renews if due, in a task of its own (a timer or event callback cannot await). When nothing
 /// is due the timer is re-armed for what is left: timers run on another clock than `Date.now()`
-/// and may fire a little early, which must not lose the renewal.
+/// and may fire a little early, which must not lose the renewal. When the renewal failed
+/// transiently (5xx, 429, offline, timeout) the token is still due: the timer is re-armed for
+/// the end of the backoff (the `online` event also runs this check). The loop breaker bounds
+/// the retries: once it refuses (`TooManyRefreshes`) nothing is re-armed.
 fn check(weak: &Weak<Core>) {
     if let Some(core) = weak.upgrade() {
         spawn_local(async move {
-            if core.renew_if_due().await.is_none() {
-                core.host().lifecycle.reschedule(core.renewal_at_ms());
+            let lifecycle = &core.host().lifecycle;
+            match core.renew_if_due().await {
+                None => lifecycle.reschedule(core.renewal_at_ms()),
+                Some(Err(Error::RefreshFailed(reason))) if transient(reason) => {
+                    let retry_at = core.session().retry_at_ms();
+                    lifecycle.reschedule(Some(retry_at));
+                }
+                Some(_) => {}
             }
         });
+    }
+}
+
+/// A failure that may pass by itself; a 403 (CSRF, cookie path) or other 4xx will not.
+fn transient(reason: Transient) -> bool {
+    match reason {
+        Transient::Network | Transient::Timeout | Transient::Abandoned => true,
+        Transient::Status(status) => status >= 500 || status == 429,
+        Transient::Forbidden => false,
     }
 }
 
