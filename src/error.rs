@@ -43,6 +43,8 @@ pub enum Transient {
     Forbidden,
     /// The refresh was abandoned before it finished (its task was dropped).
     Abandoned,
+    /// Another tab held the cross-tab refresh lock for too long (2 × `refreshTimeoutMs`).
+    CrossTabLock,
 }
 
 /// Every failure tokenflight reports to the app.
@@ -135,6 +137,9 @@ impl Error {
                 Transient::Abandoned => {
                     m.push_str("Token refresh was abandoned; retry.")
                 }
+                Transient::CrossTabLock => m.push_str(
+                    "Token refresh waited too long for another tab's refresh (crossTab lock). Session kept; retry.",
+                ),
             },
             Error::InvalidRefreshResponse(why) => {
                 m.push_str("refreshUrl did not answer with usable tokens: ");

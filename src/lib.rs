@@ -23,6 +23,7 @@ extern crate alloc;
 
 pub mod base64url;
 pub mod claims;
+pub mod crosstab;
 pub mod error;
 pub mod json;
 mod prelude;

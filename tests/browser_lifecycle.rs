@@ -20,7 +20,6 @@ async fn the_timer_renews_before_expiry_without_any_request() {
     let m = manager(&server, JsValue::UNDEFINED);
     m.set_tokens(tokens_from_js(&server, 0.6)).unwrap(); // a 0.6 s token: renewed at ~0.4 s
     let (changes, _) = count_events(&m, "tokenChange");
-    let set_at = js_sys::Date::now();
     settle(150).await;
     assert_eq!(server.refresh_calls(), 0, "not before the margin");
     // Browsers may run timers late (headless Firefox throttles them): wait up to 3 s.

@@ -5,11 +5,17 @@
 //! The refresh itself runs as a task of its own (spawned through the host), owned by the lock
 //! rather than by the caller that happened to start it: a caller that gives up (an aborted
 //! request) never abandons a refresh whose rotated refresh token must still land.
+//!
+//! Across tabs, the refresh runs under the host's origin-wide lock. After taking it the leader
+//! checks whether another tab renewed (or ended the session) while it waited, and makes no call
+//! if so; what it obtains is shared with the other tabs before the lock is released. Nothing a
+//! tab receives is ever sent on, so messages cannot loop.
 
 use core::cell::{Ref, RefCell};
 use core::future::Future;
 use core::pin::Pin;
 
+use crate::crosstab::Message;
 use crate::error::{EndReason, Error, Transient};
 use crate::prelude::*;
 use crate::refresh::flight::{Join, SingleFlight};
@@ -19,6 +25,9 @@ use crate::token::Secret;
 
 /// A boxed future, as hosts return and run them (single-threaded, not `Send`).
 pub type LocalFuture<T> = Pin<Box<dyn Future<Output = T>>>;
+
+/// A held cross-tab lock; dropping it releases the lock.
+pub type LockGuard = Box<dyn core::any::Any>;
 
 /// What the coordinator needs from its environment.
 pub trait Host {
@@ -33,6 +42,14 @@ pub trait Host {
     fn spawn(&self, task: LocalFuture<()>);
     /// Delivers an event. Called with no borrow held; may re-enter the coordinator.
     fn emit(&self, event: Event);
+    /// Takes the origin-wide refresh lock shared by every tab. A host without cross-tab
+    /// coordination grants it at once; `Err` when another tab held it for too long.
+    fn lock(&self) -> LocalFuture<Result<LockGuard, Error>>;
+    /// Sends a message to the other tabs of the origin (never to this one).
+    fn broadcast(&self, message: &Message);
+    /// Before refreshing with no token in hand: asks the other tabs for theirs and gives them
+    /// a moment to answer (at once when no other tab is there).
+    fn ask_other_tabs(&self) -> LocalFuture<()>;
 }
 
 /// Settings of the session lifecycle.
@@ -118,14 +135,43 @@ impl<H: Host + 'static> Coordinator<H> {
         let events = self.session.borrow_mut().start(grant, now, jitter);
         let generation = self.session.borrow().token_generation().unwrap_or(0);
         self.flight.cancel(Ok(generation));
+        let message = {
+            let mut session = self.session.borrow_mut();
+            let id = session.shared_id(self.random_id());
+            let tokens = self.cookie_mode().then(|| session.shared_tokens(now)).flatten();
+            Message::Login { session: id, tokens }
+        };
+        self.host.broadcast(&message);
         self.deliver(&events);
     }
 
     /// Ends the session now (logout, revocation, another tab). Waiters are released at once
     /// with `LoggedOut` (logout, other tab) or `SessionExpired` (revoked, expired).
+    /// The other tabs are told: a logout always (it is the user's wish for every tab), another
+    /// end when a session was active.
     pub fn end(&self, reason: EndReason) {
         let events = self.session.borrow_mut().end(reason);
         self.flight.cancel(Err(Error::for_end(reason)));
+        if reason == EndReason::Logout || !events.is_empty() {
+            self.share_end(reason);
+        }
+        self.deliver(&events);
+    }
+
+    /// Applies a message from another tab (ignored unless it is exactly a valid message).
+    pub fn receive(&self, text: &str) {
+        let Some(message) = Message::decode(text) else {
+            return;
+        };
+        if let Message::Ask = message {
+            return self.share_token();
+        }
+        let now = self.host.now_ms();
+        let jitter = self.host.random();
+        let (release, events) = self.session.borrow_mut().receive(message, now, jitter);
+        if let Some(value) = release {
+            self.flight.cancel(value);
+        }
         self.deliver(&events);
     }
 
@@ -221,19 +267,90 @@ impl<H: Host + 'static> Coordinator<H> {
         }
     }
 
-    /// Performs the refresh as leader and applies its outcome.
+    /// Performs the refresh as leader, under the cross-tab lock, and applies its outcome.
     async fn lead(&self) -> (FlightResult, Vec<Event>) {
-        let (epoch, refresh_token) = {
+        let (epoch, generation, holds_token) = {
+            let session = self.session.borrow();
+            (session.epoch(), session.generation(), session.token_generation().is_some())
+        };
+        if !holds_token && self.cookie_mode() {
+            // A new tab restoring: a sibling that holds a token shares it, no call needed.
+            self.host.ask_other_tabs().await;
+        }
+        let guard = match self.host.lock().await {
+            Ok(guard) => guard,
+            Err(error) => return (Err(error), Vec::new()),
+        };
+        if let Some(settled) = self.settled_elsewhere(epoch, generation) {
+            return (settled, Vec::new());
+        }
+        let refresh_token = {
             let mut session = self.session.borrow_mut();
             session.count_refresh(self.host.now_ms());
-            let token =
-                if session.mode() == Mode::Body { session.refresh_token_copy() } else { None };
-            (session.epoch(), token)
+            if session.mode() == Mode::Body {
+                session.refresh_token_copy()
+            } else {
+                None
+            }
         };
         let outcome = self.host.refresh(refresh_token).await;
         let now = self.host.now_ms();
         let jitter = self.host.random();
-        self.session.borrow_mut().apply(epoch, outcome, now, jitter)
+        let (result, events) = self.session.borrow_mut().apply(epoch, outcome, now, jitter);
+        // Shared before the lock is released, so a tab that takes it next already knows.
+        for event in &events {
+            match event {
+                Event::Refresh { .. } => self.share_token(),
+                Event::SessionEnd(reason) => self.share_end(*reason),
+                _ => {}
+            }
+        }
+        drop(guard);
+        (result, events)
+    }
+
+    /// After waiting for the lock: the result another tab (or a logout, a login) already
+    /// produced while this one waited, if the session changed meanwhile.
+    fn settled_elsewhere(&self, epoch: u64, generation: u64) -> Option<FlightResult> {
+        let session = self.session.borrow();
+        if session.epoch() == epoch && session.generation() == generation {
+            return None;
+        }
+        Some(match session.token_generation() {
+            Some(g) => Ok(g),
+            None => Err(session.ended_by().map_or(Error::LoggedOut, Error::for_end)),
+        })
+    }
+
+    /// Tells the other tabs the token held now (cookie mode: they share the refresh cookie, so
+    /// they share its access token too; in body mode each tab keeps its own tokens).
+    fn share_token(&self) {
+        if !self.cookie_mode() {
+            return;
+        }
+        let now = self.host.now_ms();
+        let message = {
+            let mut session = self.session.borrow_mut();
+            let Some(tokens) = session.shared_tokens(now) else {
+                return;
+            };
+            Message::Token { session: session.shared_id(self.random_id()), tokens }
+        };
+        self.host.broadcast(&message);
+    }
+
+    fn share_end(&self, reason: EndReason) {
+        let session = self.session.borrow_mut().shared_id(self.random_id());
+        self.host.broadcast(&Message::End { session, reason });
+    }
+
+    fn cookie_mode(&self) -> bool {
+        self.config.mode == Mode::Cookie
+    }
+
+    /// A random session tag for the other tabs (not a secret).
+    fn random_id(&self) -> u32 {
+        (self.host.random() * 4_294_967_296.0) as u32
     }
 
     fn deliver(&self, events: &[Event]) {

@@ -73,20 +73,25 @@ fn take_token(doc: &mut Json, configured: Option<&str>, defaults: &[&str]) -> Op
         Some(n) => n,
         None => defaults.iter().copied().find(|n| doc.get(n).is_some())?,
     };
-    match doc.take(name)? {
+    take_token_value(doc.take(name)?)
+}
+
+/// A token moved out of a JSON value: a non-empty string of visible ASCII (anything else cannot
+/// be sent in an `Authorization` header, and is zeroed).
+pub(crate) fn take_token_value(value: Json) -> Option<Secret> {
+    match value {
         Json::String(s) if !s.is_empty() && s.bytes().all(|b| (0x21..0x7f).contains(&b)) => {
             Some(Secret::new(s))
         }
-        Json::String(mut s) => {
-            zero_string(&mut s);
+        mut other => {
+            wipe(&mut other);
             None
         }
-        _ => None,
     }
 }
 
 /// Zeroes every string left in a parsed document before it is dropped.
-fn wipe(doc: &mut Json) {
+pub(crate) fn wipe(doc: &mut Json) {
     match doc {
         Json::String(s) => zero_string(s),
         Json::Array(items) => items.iter_mut().for_each(wipe),

@@ -2,6 +2,7 @@
 //! the caller delivers after releasing any borrow.
 
 use crate::claims;
+use crate::crosstab::{Message, SharedTokens};
 use crate::error::{EndReason, Error};
 use crate::prelude::*;
 use crate::refresh::backoff::Backoff;
@@ -89,6 +90,9 @@ pub struct Session {
     last_failure: Option<Error>,
     ended_by: Option<EndReason>,
     breaker: LoopBreaker,
+    /// The session's tag among tabs (0: none yet). Kept after the session ends, so a renewal of
+    /// the ended session that another tab shares late is recognised and not adopted.
+    shared_id: u32,
     /// Counters reported by `stats()`.
     pub stats: Stats,
 }
@@ -110,6 +114,7 @@ impl Session {
             last_failure: None,
             ended_by: None,
             breaker: LoopBreaker::new(max_refreshes, window_s),
+            shared_id: 0,
             stats: Stats::default(),
         }
     }
@@ -137,6 +142,11 @@ impl Session {
     /// The access token and its generation, if one is held.
     pub fn access(&self) -> Option<(&Secret, u64)> {
         self.access.as_ref().map(|t| (t, self.generation))
+    }
+
+    /// The generation counter: changes whenever a token is installed (here or adopted).
+    pub fn generation(&self) -> u64 {
+        self.generation
     }
 
     /// Generation of the token held, if any.
@@ -208,8 +218,84 @@ impl Session {
         }
     }
 
+    /// The session's tag among tabs, drawn from `fresh` (non-zero) if it has none yet.
+    pub fn shared_id(&mut self, fresh: u32) -> u32 {
+        if self.shared_id == 0 {
+            self.shared_id = fresh.max(1);
+        }
+        self.shared_id
+    }
+
+    /// Copies of the tokens to share with other tabs, with the validity left at `now_ms`.
+    pub fn shared_tokens(&self, now_ms: f64) -> Option<SharedTokens> {
+        let access = self.access.as_ref()?;
+        let left_ms =
+            self.remaining_s(now_ms).map(|s| (s * 1000.0).clamp(0.0, f64::from(u32::MAX)));
+        Some(SharedTokens {
+            access: Secret::concat(&[access.expose()]),
+            expires_in_ms: left_ms.map(|ms| ms as u32),
+            id_token: self.id_token.as_ref().map(|t| Secret::concat(&[t.expose()])),
+        })
+    }
+
+    /// Applies what another tab said. Returns the value the requests waiting for a refresh in
+    /// this tab are released with (if any), and the events. Nothing received is sent on.
+    pub fn receive(
+        &mut self,
+        message: Message,
+        now_ms: f64,
+        jitter_unit: f64,
+    ) -> (Option<Result<u64, Error>>, Vec<Event>) {
+        let active = self.phase == Phase::Active;
+        match message {
+            Message::Ask => (None, Vec::new()),
+            // Logout is the user's wish for every tab; an expiry or revocation concerns the
+            // session it names only.
+            Message::End { session, reason } if active => {
+                if reason != EndReason::Logout && session != self.shared_id {
+                    return (None, Vec::new());
+                }
+                let reason = if reason == EndReason::Logout { EndReason::OtherTab } else { reason };
+                (Some(Err(Error::for_end(reason))), self.end(reason))
+            }
+            Message::End { .. } => (None, Vec::new()),
+            Message::Login { session, tokens } => {
+                // Whoever signed in there, this tab's session (perhaps another user's) is over.
+                let mut events = if active { self.end(EndReason::OtherTab) } else { Vec::new() };
+                match tokens {
+                    Some(tokens) if self.mode == Mode::Cookie => {
+                        events.extend(self.start(tokens.into_grant(), now_ms, jitter_unit));
+                        self.shared_id = session;
+                        (Some(Ok(self.generation)), events)
+                    }
+                    _ if active => (Some(Err(Error::LoggedOut)), events),
+                    _ => (None, events),
+                }
+            }
+            Message::Token { session, tokens } => {
+                let raced_our_end = self.phase == Phase::Ended && session == self.shared_id;
+                let known =
+                    self.access.as_ref().is_some_and(|a| a.expose() == tokens.access.expose());
+                if self.mode == Mode::Body || raced_our_end || known {
+                    return (None, Vec::new());
+                }
+                if self.phase == Phase::Ended {
+                    // A session started elsewhere after this tab's ended: a new epoch.
+                    self.epoch += 1;
+                    self.ended_by = None;
+                }
+                self.backoff.reset();
+                self.install(tokens.into_grant(), now_ms, jitter_unit);
+                self.shared_id = session;
+                let generation = self.generation;
+                (Some(Ok(generation)), vec![Event::TokenChange { generation, authenticated: true }])
+            }
+        }
+    }
+
     /// Starts a new session with tokens the app obtained (login, `setTokens`).
     pub fn start(&mut self, grant: Grant, now_ms: f64, jitter_unit: f64) -> [Event; 1] {
+        self.shared_id = 0;
         self.epoch += 1;
         self.backoff.reset();
         self.ended_by = None;

@@ -4,8 +4,11 @@ use super::endpoints;
 use super::events::Listeners;
 use super::lifecycle::Lifecycle;
 use super::options::Options;
+use super::tabs::Tabs;
+use crate::crosstab::Message;
+use crate::error::Error;
 use crate::prelude::*;
-use crate::refresh::coordinator::{Host, LocalFuture};
+use crate::refresh::coordinator::{Host, LocalFuture, LockGuard};
 use crate::refresh::grant::RefreshOutcome;
 use crate::session::Event;
 use crate::token::Secret;
@@ -15,6 +18,8 @@ pub struct WebHost {
     pub options: Rc<Options>,
     pub listeners: Rc<Listeners>,
     pub lifecycle: Lifecycle,
+    /// The origin's lock and channel (`None`: `crossTab: false`, or the browser lacks them).
+    pub tabs: Option<Rc<Tabs>>,
 }
 
 impl Host for WebHost {
@@ -40,5 +45,32 @@ impl Host for WebHost {
             Event::Schedule { renew_at_ms } => self.lifecycle.reschedule(renew_at_ms),
             other => self.listeners.dispatch(other),
         }
+    }
+
+    fn lock(&self) -> LocalFuture<Result<LockGuard, Error>> {
+        let tabs = self.tabs.clone();
+        // The holder's refresh call is bounded by refreshTimeoutMs; twice that is too long.
+        let timeout_ms = self.options.refresh_timeout_ms.saturating_mul(2);
+        Box::pin(async move {
+            match tabs {
+                Some(tabs) => tabs.lock(timeout_ms).await,
+                None => Ok(Box::new(()) as LockGuard),
+            }
+        })
+    }
+
+    fn broadcast(&self, message: &Message) {
+        if let Some(tabs) = &self.tabs {
+            tabs.post(message.encode().expose());
+        }
+    }
+
+    fn ask_other_tabs(&self) -> LocalFuture<()> {
+        let tabs = self.tabs.clone();
+        Box::pin(async move {
+            if let Some(tabs) = tabs {
+                tabs.ask(Message::Ask.encode().expose()).await;
+            }
+        })
     }
 }

@@ -80,6 +80,7 @@ fn check(weak: &Weak<Core>) {
 fn transient(reason: Transient) -> bool {
     match reason {
         Transient::Network | Transient::Timeout | Transient::Abandoned => true,
+        Transient::CrossTabLock => true,
         Transient::Status(status) => status >= 500 || status == 429,
         Transient::Forbidden => false,
     }

@@ -6,7 +6,7 @@ use crate::prelude::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use super::convert::{get, object_of_numbers};
+use super::convert::{get, object_of_numbers, set};
 use super::endpoints;
 use super::events::{unsubscribe_fn, Listeners};
 use super::fetch;
@@ -14,9 +14,10 @@ use super::host::WebHost;
 use super::js_error::{js_error, options_error};
 use super::lifecycle::Lifecycle;
 use super::options::Options;
+use super::tabs::{Status, Tabs};
 use crate::claims;
 use crate::error::{EndReason, Error};
-use crate::refresh::coordinator::{Coordinator, Renewal};
+use crate::refresh::coordinator::{Coordinator, Host, Renewal};
 use crate::refresh::grant::Grant;
 use crate::session::Mode;
 use crate::token::{usable_expires_in, Secret};
@@ -27,6 +28,7 @@ type Core = Coordinator<WebHost>;
 #[wasm_bindgen]
 pub struct TokenManager {
     core: Rc<Core>,
+    cross_tab: Status,
 }
 
 #[wasm_bindgen]
@@ -36,14 +38,24 @@ impl TokenManager {
     pub fn new(options: JsValue) -> Result<TokenManager, JsValue> {
         let options = Options::parse(&options).map_err(options_error)?;
         let config = options.config;
+        let tabs = if options.cross_tab { Tabs::open(&options.refresh_url) } else { None };
+        let cross_tab = match (&tabs, options.cross_tab) {
+            (Some(_), _) => Status::Active,
+            (None, true) => Status::Unavailable,
+            (None, false) => Status::Off,
+        };
         let host = WebHost {
             options: Rc::new(options),
             listeners: Rc::new(Listeners::default()),
             lifecycle: Lifecycle::default(),
+            tabs,
         };
         let core = Rc::new(Coordinator::new(host, config));
         core.host().lifecycle.attach(&core);
-        Ok(TokenManager { core })
+        if let Some(tabs) = &core.host().tabs {
+            tabs.attach(&core);
+        }
+        Ok(TokenManager { core, cross_tab })
     }
 
     /// Keeps tokens from a login the app performed itself: `{ access, refresh, expiresIn, idToken }`.
@@ -123,11 +135,12 @@ impl TokenManager {
         self.spawn(Call::Logout)
     }
 
-    /// Counters: `{ refreshes, refreshFailures, replays, queued, maxQueued, sessionEnds, generation }`.
+    /// Counters: `{ refreshes, refreshFailures, replays, queued, maxQueued, sessionEnds,
+    /// generation }`, and `crossTab`: `"active"`, `"off"` or `"unavailable"`.
     pub fn stats(&self) -> JsValue {
         let (stats, queued, max_queued) = self.core.stats();
         let generation = self.core.session().token_generation().unwrap_or(0);
-        object_of_numbers(&[
+        let object = object_of_numbers(&[
             ("refreshes", stats.refreshes as f64),
             ("refreshFailures", stats.refresh_failures as f64),
             ("replays", stats.replays as f64),
@@ -135,8 +148,9 @@ impl TokenManager {
             ("maxQueued", max_queued as f64),
             ("sessionEnds", stats.session_ends as f64),
             ("generation", generation as f64),
-        ])
-        .into()
+        ]);
+        set(&object, "crossTab", &JsValue::from_str(self.cross_tab.as_str()));
+        object.into()
     }
 }
 
@@ -217,7 +231,11 @@ async fn logout(core: &Core) {
         Mode::Body => core.session().refresh_token_copy(),
         Mode::Cookie => None,
     };
-    // Locally first, so nothing uses the token while the server is told.
+    // Locally first (and in every other tab), so nothing uses the token while the server is
+    // told. The server is told under the cross-tab lock: a refresh another tab is making
+    // finishes first, so the logout presents the newest refresh cookie, not a rotated one.
     core.end(EndReason::Logout);
+    let guard = core.host().lock().await;
     endpoints::logout(&options, refresh_token).await;
+    drop(guard);
 }

@@ -15,6 +15,7 @@ mod net;
 mod options;
 mod platform;
 mod request;
+mod tabs;
 mod timer;
 
 pub use manager::TokenManager;

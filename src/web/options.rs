@@ -38,6 +38,8 @@ pub struct Options {
     pub fetch: Option<js_sys::Function>,
     /// `fetch`, `Request`, `Headers.prototype.set` as they were at creation (see platform.rs).
     pub platform: Platform,
+    /// `crossTab`: coordinate with the other tabs of the origin (default true).
+    pub cross_tab: bool,
 }
 
 const KNOWN: [&str; 16] = [
@@ -116,6 +118,7 @@ impl Options {
             error_codes: Vec::new(),
             fetch: None,
             platform: Platform::capture(),
+            cross_tab: true,
         };
         o.refresh_url = match optional_string(raw, "refreshUrl")? {
             Some(u) => {
@@ -155,8 +158,9 @@ impl Options {
         o.refresh_timeout_ms = number(raw, "refreshTimeoutMs", 10_000.0, 1.0, 600_000.0)? as u32;
         o.refresh_headers = headers(raw)?;
         let cross_tab = get(raw, "crossTab");
-        if !cross_tab.is_undefined() && cross_tab.as_bool().is_none() {
-            return Err(invalid("crossTab", "must be true or false"));
+        if !cross_tab.is_undefined() {
+            o.cross_tab =
+                cross_tab.as_bool().ok_or_else(|| invalid("crossTab", "must be true or false"))?;
         }
         o.error_codes = error_codes(raw)?;
         o.fetch = function(raw, "fetch")?;

@@ -16,6 +16,8 @@ extern "C" {
     pub fn new_server() -> FakeServer;
     #[wasm_bindgen(js_name = serverOptions)]
     pub fn server_options(server: &FakeServer, extra: &JsValue) -> JsValue;
+    #[wasm_bindgen(method, getter = refreshUrl)]
+    pub fn refresh_url(this: &FakeServer) -> String;
     #[wasm_bindgen(method, getter = refreshCalls)]
     pub fn refresh_calls(this: &FakeServer) -> u32;
     #[wasm_bindgen(method, getter = apiCalls)]

@@ -123,8 +123,9 @@ export async function startBrowser() {
  * Opens a page of the server that has created `window.auth` with `options`, and instruments it.
  * Returns helpers to evaluate code in the page and to check what must never happen.
  */
-export async function openPage(browser, server, options, { path = "/tests/fixtures/blank.html", clockSkewMs = 0, fakeClock = false } = {}) {
-  const context = await browser.newContext();
+export async function openPage(browser, server, options, { path = "/tests/fixtures/blank.html", clockSkewMs = 0, fakeClock = false, context: shared } = {}) {
+  // Tabs of one browser share a context (cookies, Web Locks, BroadcastChannels): pass it.
+  const context = shared ?? (await browser.newContext());
   openContexts.add(context);
   // Playwright's clock runs with real time until paused; the sleep test pauses and jumps it.
   if (fakeClock) await context.clock.install();
@@ -170,7 +171,7 @@ export async function openPage(browser, server, options, { path = "/tests/fixtur
     window.auth = await createTokenManager(opts);
     window.events = [];
     for (const name of ["refresh", "sessionEnd", "tokenChange"]) {
-      window.auth.on(name, (e) => window.events.push({ name, ...e }));
+      window.auth.on(name, (e) => window.events.push({ name, at: performance.timeOrigin + performance.now(), ...e }));
     }
     // Fires n concurrent requests and reports how each settled, without ever leaving one unhandled.
     window.storm = async (n, url = "/api/data", init) => {
@@ -229,6 +230,14 @@ export async function waitFor(what, check, timeoutMs = 5000, intervalMs = 20) {
     if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
+}
+
+/** `n` tabs of one browser context, each with `window.auth` made with `options`. */
+export async function openTabs(browser, server, options, n) {
+  const context = await browser.newContext();
+  const tabs = [];
+  for (let i = 0; i < n; i++) tabs.push(await openPage(browser, server, options, { context }));
+  return tabs;
 }
 
 /** Logs a user in from the page. */

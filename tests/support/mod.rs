@@ -3,16 +3,20 @@
 
 #![allow(dead_code)]
 
+pub mod origin;
+
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use futures::channel::oneshot;
 use futures::executor::{LocalPool, LocalSpawner};
 use futures::task::LocalSpawnExt;
-use tokenflight::refresh::coordinator::{Config, Coordinator, Host, LocalFuture};
+use tokenflight::crosstab::Message;
+use tokenflight::refresh::coordinator::{Config, Coordinator, Host, LocalFuture, LockGuard};
 use tokenflight::refresh::grant::{Grant, RefreshOutcome};
 use tokenflight::session::{Event, Mode};
 use tokenflight::token::Secret;
+use tokenflight::Error;
 
 #[derive(Default)]
 pub struct FakeHost {
@@ -24,6 +28,10 @@ pub struct FakeHost {
     /// What `random()` answers (jitter): fixed so schedules are exact in tests.
     pub random: Cell<f64>,
     spawner: RefCell<Option<LocalSpawner>>,
+    /// Messages this tab sent to the others, as JSON text.
+    pub sent: RefCell<Vec<String>>,
+    /// The origin this tab belongs to, with its index there (`None`: a lone tab).
+    pub origin: RefCell<Option<(Rc<origin::Origin>, usize)>>,
 }
 
 /// Shared handle to the fake, so the test keeps one while the coordinator owns another.
@@ -61,11 +69,38 @@ impl Host for Fake {
     fn emit(&self, event: Event) {
         self.events.borrow_mut().push(event);
     }
+
+    fn lock(&self) -> LocalFuture<Result<LockGuard, Error>> {
+        match self.origin.borrow().clone() {
+            Some((origin, _)) => origin.lock(),
+            None => Box::pin(async { Ok(Box::new(()) as LockGuard) }),
+        }
+    }
+
+    fn broadcast(&self, message: &Message) {
+        let text = message.encode().expose().to_owned();
+        self.sent.borrow_mut().push(text.clone());
+        if let Some((origin, index)) = self.origin.borrow().as_ref() {
+            origin.post(*index, text);
+        }
+    }
+
+    fn ask_other_tabs(&self) -> LocalFuture<()> {
+        match self.origin.borrow().clone() {
+            Some((origin, index)) => origin.ask(index),
+            None => Box::pin(async {}),
+        }
+    }
 }
 
 impl FakeHost {
     pub fn refresh_calls(&self) -> usize {
         self.calls.borrow().len()
+    }
+
+    /// Refresh calls answered so far.
+    pub fn answered(&self) -> usize {
+        self.calls.borrow().len() - self.answers.borrow().len()
     }
 
     /// Answers the oldest unanswered refresh call.
