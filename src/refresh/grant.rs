@@ -148,41 +148,25 @@ pub fn body_needed(status: u16) -> bool {
 
 /// Classifies a refresh endpoint answer (RELIABILITY.md §B).
 ///
-/// Every body is zeroed once read, refused or not: a 400/401 answer may echo a token.
+/// Every body is zeroed once read, refused or not (a 400/401 answer may echo a token): it is
+/// held as a `Secret` from here on, and `parse_grant` zeroes the one it is given.
 pub fn classify(answer: RefreshAnswer, fields: &FieldNames) -> RefreshOutcome {
-    let RefreshAnswer { status, content_type, retry_after_s, redirected, mut body } = answer;
-    let granted = (200..300).contains(&status) && !redirected;
-    let outcome = judge_answer(status, content_type, retry_after_s, redirected, &mut body, fields);
-    if !granted {
-        body.as_mut().map(zero_string);
-    }
-    outcome
-}
-
-fn judge_answer(
-    status: u16,
-    content_type: Option<String>,
-    retry_after_s: Option<f64>,
-    redirected: bool,
-    body: &mut Option<String>,
-    fields: &FieldNames,
-) -> RefreshOutcome {
+    let RefreshAnswer { status, content_type, retry_after_s, redirected, body } = answer;
+    let mut body = body.map(Secret::new);
     if redirected || (300..400).contains(&status) || status == 0 {
         return RefreshOutcome::failed(Error::InvalidRefreshResponse(
             "the refresh endpoint redirected",
         ));
     }
+    let text = body.as_ref().map(Secret::expose);
     match status {
         200..=299 => {
-            let is_json = content_type.as_deref().is_some_and(is_json_media_type);
-            if !is_json {
-                body.as_mut().map(zero_string);
+            if !content_type.as_deref().is_some_and(is_json_media_type) {
                 return RefreshOutcome::failed(Error::InvalidRefreshResponse(
                     "the content type is not JSON",
                 ));
             }
-            // `parse_grant` zeroes the body it is given.
-            match body.take() {
+            match body.as_mut().map(Secret::take) {
                 None => {
                     RefreshOutcome::failed(Error::InvalidRefreshResponse("the body is too large"))
                 }
@@ -192,9 +176,9 @@ fn judge_answer(
                 },
             }
         }
-        401 => RefreshOutcome::Rejected(rejection_reason(body.as_deref())),
-        400 if error_code(body.as_deref()).is_some_and(|c| c.expose() == "invalid_grant") => {
-            RefreshOutcome::Rejected(rejection_reason(body.as_deref()))
+        401 => RefreshOutcome::Rejected(rejection_reason(text)),
+        400 if error_code(text).is_some_and(|c| c.expose() == "invalid_grant") => {
+            RefreshOutcome::Rejected(rejection_reason(text))
         }
         403 => RefreshOutcome::failed(Error::RefreshFailed(Transient::Forbidden)),
         _ => RefreshOutcome::Failed {
