@@ -1,4 +1,4 @@
-// Type declarations for tokenflight (see DESIGN.md §2 for the contract).
+// Type declarations for tokenflight: the public API, as the README documents it.
 
 /** Options of `createTokenManager`. Unknown options are refused with `InvalidOptions`. */
 export interface TokenManagerOptions {
@@ -24,7 +24,16 @@ export interface TokenManagerOptions {
   refreshTimeoutMs?: number;
   /** Static headers on the refresh call, e.g. a CSRF header. */
   refreshHeaders?: Record<string, string>;
-  /** One refresh per origin across tabs; logout reaches every tab (default true). */
+  /**
+   * Coordinate with the other tabs, iframes and managers of this origin that use the same
+   * `refreshUrl` (default true): Web Locks serialize their refreshes (one refresh call for
+   * all of them; after taking the lock a tab adopts a token another tab obtained meanwhile),
+   * and a BroadcastChannel shares the new access token (cookie mode), logout, session ends
+   * and logins (another login ends this tab's session with reason `otherTab`). A new tab's
+   * `restore()` adopts a sibling's token without a refresh call. Where Web Locks or
+   * BroadcastChannel are missing, each tab single-flights on its own and `stats().crossTab`
+   * is `"unavailable"`. `false` turns it off (`stats().crossTab === "off"`).
+   */
   crossTab?: boolean;
   /** Decides for 401/403 answers `errorCodes` did not: true refreshes, false passes through. */
   shouldRefresh?: (response: Response) => boolean | Promise<boolean>;
@@ -34,6 +43,12 @@ export interface TokenManagerOptions {
   errorCodes?: Record<string, "refresh" | "endSession" | "passThrough">;
   /** A fetch implementation to use instead of `globalThis.fetch` (tests, instrumentation). */
   fetch?: (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
+  /**
+   * Console warnings (default true): once per manager, when the claims `claims()` decodes include
+   * personal data (`email`, `phone_number`, `address`, `birthdate`), naming the keys only. `false`
+   * turns them off.
+   */
+  warnings?: boolean;
 }
 
 /** Tokens from a login the app performed itself. */
@@ -50,16 +65,16 @@ export interface Tokens {
 export type SessionEndReason = "expired" | "revoked" | "logout" | "otherTab";
 
 export interface TokenManagerEvents {
-  /** A refresh succeeded. */
+  /** A refresh made by this manager succeeded (tabs that adopt its token get `tokenChange`). */
   refresh: { generation: number };
-  /** The token changed or was removed: reconnect WebSockets / SSE. */
+  /** The token changed or was removed (also when adopted from another tab): reconnect WebSockets / SSE. */
   tokenChange: { generation: number; authenticated: boolean };
   /** The session ended; fires once per session. */
   sessionEnd: { reason: SessionEndReason };
 }
 
 export interface TokenManagerStats {
-  /** Refresh calls made to the server. */
+  /** Refresh calls this manager made to the server (not those of other tabs). */
   refreshes: number;
   /** Refresh calls that failed without ending the session. */
   refreshFailures: number;
@@ -70,8 +85,10 @@ export interface TokenManagerStats {
   /** The longest queue so far. */
   maxQueued: number;
   sessionEnds: number;
-  /** Generation of the token held (0: none yet). */
+  /** Generation of the token held (0: none yet); tokens adopted from other tabs count too. */
   generation: number;
+  /** Cross-tab coordination: in use, turned off by `crossTab: false`, or missing in this browser. */
+  crossTab: "active" | "off" | "unavailable";
 }
 
 /** The stable `name` of every error tokenflight rejects with. */
@@ -85,14 +102,20 @@ export type TokenflightErrorName =
   | "LoginFailed"
   | "InvalidLoginResponse"
   | "InvalidArgument"
-  | "InvalidOptions";
+  | "InvalidOptions"
+  /** `createTokenManager` outside a browser (server-side rendering): no page to load the Wasm from. */
+  | "UnsupportedEnvironment";
 
 export interface TokenflightError extends Error {
   name: TokenflightErrorName;
-  /** HTTP status, for `RefreshFailed` and `LoginFailed` when the server answered. */
+  /**
+   * HTTP status, for `RefreshFailed` and `LoginFailed` when the server answered. (`RefreshFailed`
+   * also comes without a status when another tab held the cross-tab lock for more than twice
+   * `refreshTimeoutMs`; the session is kept.)
+   */
   status?: number;
   /** For `SessionExpired`. */
-  reason?: SessionEndReason;
+  reason?: "expired" | "revoked";
   /** For `NonReplayableBody`: the original 401 response. */
   response?: Response;
 }
@@ -104,19 +127,22 @@ export interface TokenManager {
   login(credentials: unknown): Promise<void>;
   /** On page load: silent refresh through the cookie. Resolves to whether a session exists. */
   restore(): Promise<boolean>;
-  /** Drop-in for `window.fetch`. */
+  /** Drop-in for `window.fetch`; bound to its manager, so it may be passed around as a plain function. */
   fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
-  /** A token valid for at least `minValiditySeconds` (default 0); `null` when signed out. */
+  /** A token valid for at least `minValiditySeconds` (default 0); `null` when signed out. Bound like `fetch`. */
   getAccessToken(options?: { minValiditySeconds?: number }): Promise<string | null>;
   /** Display-only, unverified claims, or `null`. Never base a decision on them. */
   claims(): Record<string, unknown> | null;
   readonly isAuthenticated: boolean;
   /** Subscribe; returns an unsubscribe function. */
   on<K extends keyof TokenManagerEvents>(name: K, listener: (event: TokenManagerEvents[K]) => void): () => void;
-  /** Never throws; idempotent. */
+  /** Never throws; idempotent. Ends the session in every tab of the origin (crossTab). */
   logout(): Promise<void>;
   stats(): TokenManagerStats;
 }
 
-/** Loads the WebAssembly module (once) and creates a manager. Rejects with `InvalidOptions`. */
+/**
+ * Loads the WebAssembly module (once) and creates a manager. Rejects with `InvalidOptions`, or
+ * `UnsupportedEnvironment` when called outside a browser (importing the module anywhere is safe).
+ */
 export function createTokenManager(options: TokenManagerOptions): Promise<TokenManager>;

@@ -19,6 +19,16 @@ function loadOnce() {
  * @param {import("./index.js").TokenManagerOptions} options
  */
 export async function createTokenManager(options) {
+  // Importing this module on a server (SSR) is harmless; a manager needs a browser.
+  if (!globalThis.location) {
+    const error = new Error("tokenflight needs a browser, not server-side rendering");
+    error.name = "UnsupportedEnvironment";
+    throw error;
+  }
   await loadOnce();
-  return new TokenManager(options);
+  const auth = new TokenManager(options);
+  // HTTP clients (axios, ky, ofetch) call fetch unbound.
+  auth.fetch = auth.fetch.bind(auth);
+  auth.getAccessToken = auth.getAccessToken.bind(auth);
+  return auth;
 }

@@ -30,8 +30,11 @@ rm -f pkg-opt.log pkg-names.json
 mv "$wasm.opt" "$wasm"
 rm -f pkg/.gitignore pkg/package.json pkg/README.md pkg/tokenflight_wasm.d.ts pkg/tokenflight_wasm_bg.wasm.d.ts
 cp pkg-template/package.json pkg-template/index.js pkg-template/index.d.ts pkg-template/README.md pkg/
-# Ship the generated glue minified (the readable source is the Rust and pkg-template/).
-terser pkg/tokenflight_wasm.js --module --compress passes=2 --mangle -o pkg/tokenflight_wasm.js
+# Ship the generated glue and the entry minified (the readable source is the Rust and
+# pkg-template/; index.d.ts carries the documentation).
+for js in pkg/tokenflight_wasm.js pkg/index.js; do
+  terser "$js" --module --compress passes=2 --mangle -o "$js"
+done
 node scripts/smoke_pkg.mjs
 
 size() { gzip -9 -c "$@" | wc -c; }

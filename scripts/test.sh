@@ -26,12 +26,18 @@ section "package build and size"
 bash scripts/build.sh
 
 section "browser tests: headless Chrome"
-wasm-pack test --headless --chrome -- --test browser --test browser_lifecycle --test browser_hardening -- --nocapture 2>&1 | grep -vE '^\s+(Compiling|Finished|Running|Downloaded|Downloading)\b'
+wasm-pack test --headless --chrome -- --test browser --test browser_lifecycle --test browser_tabs --test browser_hardening -- --nocapture 2>&1 | grep -vE '^\s+(Compiling|Finished|Running|Downloaded|Downloading)\b'
 section "browser tests: headless Firefox"
-wasm-pack test --headless --firefox -- --test browser --test browser_lifecycle --test browser_hardening -- --nocapture 2>&1 | grep -vE '^\s+(Compiling|Finished|Running|Downloaded|Downloading)\b'
+wasm-pack test --headless --firefox -- --test browser --test browser_lifecycle --test browser_tabs --test browser_hardening -- --nocapture 2>&1 | grep -vE '^\s+(Compiling|Finished|Running|Downloaded|Downloading)\b'
 
-section "bundler check: Vite 7 build of an app importing tokenflight, run in Chromium"
-node tests/bundler/vite_check.mjs
+section "bundler check: one app built with Vite 7, webpack 5, esbuild and Rollup, plus an import-map page, run in Chromium"
+node tests/bundler/check.mjs
+
+section "package: npm pack contents and manifest, size claim, SSR import in Node"
+node --test tests/package/
+
+section "TypeScript: tsc --strict on a consumer of every API and on deliberate misuse; d.ts matches the runtime"
+node --test tests/types/
 
 section "end-to-end: Chromium against the reference server"
 cargo build --quiet -p tokenflight-server

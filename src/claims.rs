@@ -97,3 +97,21 @@ fn usable_time(claims: &Json, name: &str) -> Option<f64> {
         _ => None,
     }
 }
+
+/// Claim names that carry personal data: OpenID Connect's standard claims for reaching or
+/// identifying a person. A JWT payload is readable by anyone who holds the token (logs, proxies,
+/// browser extensions), so these belong behind an API call, not in a token. `name` is left out:
+/// a display name is what `claims()` is for.
+pub const PERSONAL_KEYS: [&str; 4] = ["email", "phone_number", "address", "birthdate"];
+
+/// Appends to `out` the [`PERSONAL_KEYS`] present at the top level of `claims`, each followed
+/// by a space (names only: the values are never looked at). A `String` rather than a `Vec`
+/// keeps the Wasm small.
+pub fn personal_keys(claims: &Json, out: &mut String) {
+    for key in PERSONAL_KEYS {
+        if claims.get(key).is_some() {
+            out.push_str(key);
+            out.push(' ');
+        }
+    }
+}

@@ -1,14 +1,23 @@
 //! What one tab tells the other tabs of its origin (over a BroadcastChannel in the browser).
 //!
-//! Messages are small JSON texts read with the crate's strict parser. Anything that is not
-//! exactly a message of this version is ignored: unknown keys (`__proto__` included), duplicate
-//! keys, wrong types, a wrong version, or more than [`MAX_MESSAGE_BYTES`] of text. Every string
-//! of a parsed message is zeroed before it is dropped; the tokens are moved out, not copied.
+//! Messages are small JSON arrays read with the crate's strict parser, positional so that no
+//! key can be smuggled in (`__proto__` or any other):
+//!
+//! ```text
+//! [1, "ask"]                                   a tab without a token asks for one
+//! [1, "end", session, "logout"|"expired"|"revoked"]
+//! [1, "login", session]                        body mode: no token is shared
+//! [1, "login"|"token", session, access, expires_in_ms|null, id_token|null]
+//! ```
+//!
+//! Anything that is not exactly a message of this version is ignored: another length, a wrong
+//! type, a wrong version, an object, or more than [`MAX_MESSAGE_BYTES`] of text. Every string of
+//! a parsed message is zeroed before it is dropped; the tokens are moved out, not copied.
 
 use crate::error::EndReason;
+use crate::grant::{take_token_value, wipe, Grant};
 use crate::json::{self, Json};
 use crate::prelude::*;
-use crate::refresh::grant::{take_token_value, wipe, Grant};
 use crate::text::{push_json_string, push_u32};
 use crate::token::{usable_expires_in, Secret};
 
@@ -77,8 +86,8 @@ pub enum Message {
 impl Message {
     /// The message as JSON text, in one buffer that is zeroed on drop (it may hold tokens).
     pub fn encode(&self) -> Secret {
-        let mut s = String::with_capacity(64 + self.token_bytes());
-        s.push_str("{\"v\":");
+        let mut s = String::with_capacity(48 + self.token_bytes());
+        s.push('[');
         push_u32(&mut s, VERSION);
         let (kind, session) = match self {
             Message::Token { session, .. } => ("token", Some(*session)),
@@ -86,34 +95,36 @@ impl Message {
             Message::End { session, .. } => ("end", Some(*session)),
             Message::Ask => ("ask", None),
         };
-        s.push_str(",\"k\":\"");
+        s.push_str(",\"");
         s.push_str(kind);
         s.push('"');
         if let Some(id) = session {
-            s.push_str(",\"s\":");
+            s.push(',');
             push_u32(&mut s, id);
         }
         match self {
             Message::Token { tokens, .. } | Message::Login { tokens: Some(tokens), .. } => {
-                s.push_str(",\"a\":");
+                s.push(',');
                 push_json_string(&mut s, tokens.access.expose());
-                if let Some(ms) = tokens.expires_in_ms {
-                    s.push_str(",\"e\":");
-                    push_u32(&mut s, ms);
+                s.push(',');
+                match tokens.expires_in_ms {
+                    Some(ms) => push_u32(&mut s, ms),
+                    None => s.push_str("null"),
                 }
-                if let Some(id) = &tokens.id_token {
-                    s.push_str(",\"i\":");
-                    push_json_string(&mut s, id.expose());
+                s.push(',');
+                match &tokens.id_token {
+                    Some(id) => push_json_string(&mut s, id.expose()),
+                    None => s.push_str("null"),
                 }
             }
             Message::End { reason, .. } => {
-                s.push_str(",\"r\":\"");
+                s.push_str(",\"");
                 s.push_str(reason.as_str());
                 s.push('"');
             }
             _ => {}
         }
-        s.push('}');
+        s.push(']');
         Secret::new(s)
     }
 
@@ -133,78 +144,59 @@ impl Message {
             return None;
         }
         let mut doc = json::parse(text).ok()?;
-        let message = read(&mut doc);
+        let message = match &mut doc {
+            Json::Array(items) => read(items),
+            _ => None,
+        };
         wipe(&mut doc);
         message
     }
 }
 
-/// Reads the members of a parsed message. Every member must be consumed: a key this version
-/// does not define (or one that does not belong to the message's kind) refuses the message.
-fn read(doc: &mut Json) -> Option<Message> {
-    let Json::Object(members) = &*doc else {
+/// Reads the items of a parsed message (the version first, then the kind).
+fn read(items: &mut [Json]) -> Option<Message> {
+    let [version, kind, rest @ ..] = items else {
         return None;
     };
-    let count = members.len();
-    if doc.get("v") != Some(&Json::Number(f64::from(VERSION))) {
+    if *version != Json::Number(f64::from(VERSION)) {
         return None;
     }
-    // The kind as a number, so no borrow of `doc` outlives this line.
-    let kind = doc.get("k")?.as_str()?;
-    let kind = ["ask", "end", "token", "login"].iter().position(|k| *k == kind)?;
-    let (message, used) = match kind {
-        0 => (Message::Ask, 2),
-        1 => {
-            let reason = match doc.get("r")?.as_str()? {
+    match (kind.as_str()?, rest) {
+        ("ask", []) => Some(Message::Ask),
+        ("end", [session, reason]) => {
+            let reason = match reason.as_str()? {
                 "logout" => EndReason::Logout,
                 "expired" => EndReason::Expired,
                 "revoked" => EndReason::Revoked,
                 _ => return None,
             };
-            (Message::End { session: session(doc)?, reason }, 4)
+            Some(Message::End { session: whole_u32(session)?, reason })
         }
-        _ => {
-            let is_login = kind == 3;
-            let session = session(doc)?;
-            let (tokens, used) = match doc.get("a") {
-                None if is_login => (None, 3),
-                None => return None,
-                Some(_) => tokens(doc)?,
-            };
-            let message = match (is_login, tokens) {
-                (true, tokens) => Message::Login { session, tokens },
-                (false, Some(tokens)) => Message::Token { session, tokens },
-                (false, None) => return None,
-            };
-            (message, used)
-        }
-    };
-    (used == count).then_some(message)
+        ("login", [session]) => Some(Message::Login { session: whole_u32(session)?, tokens: None }),
+        ("login", [session, access, expires, id]) => Some(Message::Login {
+            session: whole_u32(session)?,
+            tokens: Some(tokens(access, expires, id)?),
+        }),
+        ("token", [session, access, expires, id]) => Some(Message::Token {
+            session: whole_u32(session)?,
+            tokens: tokens(access, expires, id)?,
+        }),
+        _ => None,
+    }
 }
 
-fn session(doc: &Json) -> Option<u32> {
-    whole_u32(doc.get("s")?)
-}
-
-/// The shared tokens, and how many members they (plus `v`, `k`, `s`) account for.
-fn tokens(doc: &mut Json) -> Option<(Option<SharedTokens>, usize)> {
-    let mut used = 4;
-    let expires_in_ms = match doc.get("e") {
-        Some(value) => {
-            used += 1;
-            Some(whole_u32(value)?)
-        }
-        None => None,
+/// The shared tokens, moved out of their items.
+fn tokens(access: &mut Json, expires: &Json, id: &mut Json) -> Option<SharedTokens> {
+    let expires_in_ms = match expires {
+        Json::Null => None,
+        value => Some(whole_u32(value)?),
     };
-    let id_token = match doc.take("i") {
-        Some(value) => {
-            used += 1;
-            Some(take_token_value(value)?)
-        }
-        None => None,
+    let id_token = match core::mem::replace(id, Json::Null) {
+        Json::Null => None,
+        value => Some(take_token_value(value)?),
     };
-    let access = take_token_value(doc.take("a")?)?;
-    Some((Some(SharedTokens { access, expires_in_ms, id_token }), used))
+    let access = take_token_value(core::mem::replace(access, Json::Null))?;
+    Some(SharedTokens { access, expires_in_ms, id_token })
 }
 
 /// A JSON number that is a whole `u32`.

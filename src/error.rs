@@ -29,9 +29,10 @@ impl EndReason {
     }
 }
 
-/// Why a refresh failed while the session is kept (a later call may succeed).
+/// Why a refresh failed while the session is kept. Most causes pass (a later call may
+/// succeed); `Forbidden` is a configuration problem, reported and never retried in a loop.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Transient {
+pub enum RefreshFailure {
     /// The request never got a response (offline, DNS, CORS).
     Network,
     /// No answer within `refreshTimeoutMs`.
@@ -53,7 +54,7 @@ pub enum Error {
     /// The refresh was rejected: the session is over and the token wiped.
     SessionExpired(EndReason),
     /// The refresh could not be completed now; the session is kept.
-    RefreshFailed(Transient),
+    RefreshFailed(RefreshFailure),
     /// The refresh endpoint answered 2xx with something that is not a usable token response.
     InvalidRefreshResponse(&'static str),
     /// A 401 arrived for a request whose body is a stream, which cannot be sent twice.
@@ -120,24 +121,24 @@ impl Error {
                 m.push_str("); sign in again.");
             }
             Error::RefreshFailed(t) => match t {
-                Transient::Network => m.push_str(
+                RefreshFailure::Network => m.push_str(
                     "Token refresh failed: refreshUrl could not be reached. Session kept; retry.",
                 ),
-                Transient::Timeout => m.push_str(
+                RefreshFailure::Timeout => m.push_str(
                     "Token refresh timed out (refreshTimeoutMs). Session kept; retry.",
                 ),
-                Transient::Status(code) => {
+                RefreshFailure::Status(code) => {
                     m.push_str("Token refresh failed: refreshUrl answered HTTP ");
                     push_u32(&mut m, u32::from(*code));
                     m.push_str(". Session kept; retry later.");
                 }
-                Transient::Forbidden => m.push_str(
+                RefreshFailure::Forbidden => m.push_str(
                     "Token refresh got HTTP 403: check refreshHeaders (CSRF) and the refresh cookie's Path.",
                 ),
-                Transient::Abandoned => {
+                RefreshFailure::Abandoned => {
                     m.push_str("Token refresh was abandoned; retry.")
                 }
-                Transient::CrossTabLock => m.push_str(
+                RefreshFailure::CrossTabLock => m.push_str(
                     "Token refresh waited too long for another tab's refresh (crossTab lock). Session kept; retry.",
                 ),
             },

@@ -25,6 +25,7 @@ pub mod base64url;
 pub mod claims;
 pub mod crosstab;
 pub mod error;
+pub mod grant;
 pub mod json;
 mod prelude;
 pub mod refresh;
@@ -38,4 +39,4 @@ pub mod web;
 #[cfg(all(target_arch = "wasm32", feature = "npm"))]
 mod runtime;
 
-pub use error::{EndReason, Error, Result, Transient};
+pub use error::{EndReason, Error, RefreshFailure, Result};

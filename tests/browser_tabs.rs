@@ -100,7 +100,7 @@ async fn a_storm_in_three_tabs_makes_one_refresh_and_no_echo() {
     // a tab handles the token message, so before its answer to a later `ask` (one sender's
     // messages arrive in order). Three managers answer the ask.
     wait_until(1_000.0, "the token message", || channel_seen(&listener) > before).await;
-    channel_post(&listener, &r#"{"v":1,"k":"ask"}"#.into());
+    channel_post(&listener, &r#"[1,"ask"]"#.into());
     wait_until(1_000.0, "three answers", || channel_seen(&listener) >= before + 4).await;
     settle(50).await;
     assert_eq!(channel_seen(&listener) - before, 4, "1 token message + 3 answers, no echo");
@@ -209,23 +209,24 @@ async fn malformed_messages_change_nothing() {
     let generation = num(&stats(&page), "generation");
     let token = server.access_token();
     let bad: Vec<JsValue> = vec![
-        r#"{"v":1,"k":"end","s":1,"r":"logout","__proto__":{}}"#.into(),
-        r#"{"v":2,"k":"end","s":1,"r":"logout"}"#.into(),
-        r#"{"v":1,"k":"end","k":"end","s":1,"r":"logout"}"#.into(),
-        format!(r#"{{"v":1,"k":"token","s":1,"a":"x","e":1,"x":"{token}"}}"#).into(),
-        format!(r#"{{"v":1,"k":"token","s":1,"a":"{}"}}"#, "x".repeat(20_000)).into(),
-        r#"{"v":1,"k":"token","s":1,"a":"has space"}"#.into(),
+        r#"{"v":1,"k":"end","s":1,"r":"logout"}"#.into(),
+        r#"[1,"end",1,"logout","__proto__"]"#.into(),
+        r#"[2,"end",1,"logout"]"#.into(),
+        format!(r#"[1,"token",1,"x",1,null,"{token}"]"#).into(),
+        format!(r#"[1,"token",1,"{}",null,null]"#, "x".repeat(20_000)).into(),
+        r#"[1,"token",1,"has space",null,null]"#.into(),
         "not json".into(),
         js_sys::Object::new().into(),
-        obj(&[("v", 1.into()), ("k", "end".into()), ("s", 1.into()), ("r", "logout".into())]),
+        Array::of4(&1.into(), &"end".into(), &1.into(), &"logout".into()).into(),
         JsValue::NULL,
         7.into(),
     ];
+
     for message in &bad {
         channel_post(&listener, message);
     }
     // One sender's messages arrive in order: the answer shows the bad ones were handled.
-    channel_post(&listener, &r#"{"v":1,"k":"ask"}"#.into());
+    channel_post(&listener, &r#"[1,"ask"]"#.into());
     wait_until(1_000.0, "the answer to ask", || channel_texts(&listener).contains("\"token\""))
         .await;
     assert!(page.is_authenticated());

@@ -1,4 +1,4 @@
-//! RELIABILITY.md §A: every malformed-token case, decoded natively. Nothing here may panic.
+//! Every malformed-token case (docs/reliability.md, claims decoding), decoded natively. Nothing here may panic.
 
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine as _;
@@ -194,4 +194,20 @@ fn our_base64url_decoder_agrees_with_the_base64_crate() {
         );
     }
     assert!(inputs.len() > 70_000);
+}
+
+#[test]
+fn personal_data_keys_are_named_in_a_fixed_order_and_nothing_else_is() {
+    let keys = |payload: &str| {
+        let mut out = String::new();
+        tokenflight::claims::personal_keys(&claims_of(payload), &mut out);
+        out
+    };
+    let some = r#"{"sub":"42","name":"Ada","birthdate":"1815-12-10","email":"a@x.org","exp":1}"#;
+    assert_eq!(keys(some), "email birthdate ");
+    let all = r#"{"address":{"country":"UK"},"phone_number":"+44","email":null,"birthdate":0}"#;
+    assert_eq!(keys(all), "email phone_number address birthdate ");
+    assert_eq!(keys(r#"{"sub":"42","name":"Ada","emails":[],"Email":"x"}"#), "");
+    // Only the top level: a nested key is not a claim of the token.
+    assert_eq!(keys(r#"{"profile":{"email":"a@x.org"}}"#), "");
 }

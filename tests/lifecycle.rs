@@ -11,9 +11,9 @@ use base64::Engine as _;
 use futures::executor::LocalPool;
 use futures::task::LocalSpawnExt;
 use support::{core, core_with, grant, Core, Fake};
+use tokenflight::grant::RefreshOutcome;
 use tokenflight::refresh::coordinator::{Config, Renewal};
-use tokenflight::refresh::grant::RefreshOutcome;
-use tokenflight::session::{Event, Mode};
+use tokenflight::session::RefreshTokenIn;
 use tokenflight::Error;
 
 const HOUR_MS: f64 = 3_600_000.0;
@@ -24,10 +24,7 @@ fn advance(host: &Fake, ms: f64) {
 }
 
 fn last_schedule(host: &Fake) -> Option<f64> {
-    host.events.borrow().iter().rev().find_map(|e| match e {
-        Event::Schedule { renew_at_ms } => Some(*renew_at_ms),
-        _ => None,
-    })?
+    host.schedules.borrow().last().copied()?
 }
 
 /// Runs `n` concurrent proactive checks (timer, visibilitychange, focus, online, pageshow...).
@@ -58,7 +55,7 @@ fn jwt(payload: &str) -> String {
 
 #[test]
 fn renews_margin_before_expiry_once() {
-    let (core, host, mut pool) = core(Mode::Cookie);
+    let (core, host, mut pool) = core(RefreshTokenIn::Cookie);
     let start = host.clock_ms.get();
     core.start(grant("t1", Some(300.0)));
     assert_eq!(last_schedule(&host), Some(start + 270_000.0), "30 s before expiry (no jitter)");
@@ -79,7 +76,7 @@ fn renews_margin_before_expiry_once() {
 
 #[test]
 fn a_margin_longer_than_the_token_adapts_instead_of_looping() {
-    let (core, host, mut pool) = core(Mode::Cookie);
+    let (core, host, mut pool) = core(RefreshTokenIn::Cookie);
     let start = host.clock_ms.get();
     core.start(grant("short", Some(5.0)));
     let at = last_schedule(&host).unwrap();
@@ -101,7 +98,7 @@ fn a_margin_longer_than_the_token_adapts_instead_of_looping() {
 
 #[test]
 fn jitter_moves_the_renewal_earlier_within_bounds() {
-    let (core, host, _pool) = core(Mode::Cookie);
+    let (core, host, _pool) = core(RefreshTokenIn::Cookie);
     host.random.set(0.5);
     let start = host.clock_ms.get();
     core.start(grant("t", Some(300.0)));
@@ -115,7 +112,7 @@ fn jitter_moves_the_renewal_earlier_within_bounds() {
 #[test]
 fn clock_skew_of_an_hour_or_a_day_changes_nothing() {
     for skew in [-DAY_MS, -HOUR_MS, HOUR_MS, DAY_MS] {
-        let (core, host, mut pool) = core(Mode::Cookie);
+        let (core, host, mut pool) = core(RefreshTokenIn::Cookie);
         advance(&host, skew); // the client clock is off; the server's times are not
         let server_now_s = 1_700_000_000.0;
         // A JWT without expires_in: exp - iat (server clock) gives the life, skew-free.
@@ -138,7 +135,7 @@ fn clock_skew_of_an_hour_or_a_day_changes_nothing() {
 
 #[test]
 fn an_exp_claim_far_from_our_clock_is_ignored_not_acted_on() {
-    let (core, host, mut pool) = core(Mode::Cookie);
+    let (core, host, mut pool) = core(RefreshTokenIn::Cookie);
     advance(&host, DAY_MS); // our clock is a day ahead
     let exp = 1_700_000_000.0 + 300.0; // only exp, in server time: "expired a day ago" for us
     core.start(grant(&jwt(&format!(r#"{{"exp":{exp}}}"#)), None));
@@ -149,7 +146,7 @@ fn an_exp_claim_far_from_our_clock_is_ignored_not_acted_on() {
 
 #[test]
 fn sleep_and_clock_jumps_cause_at_most_one_refresh() {
-    let (core, host, mut pool) = core(Mode::Cookie);
+    let (core, host, mut pool) = core(RefreshTokenIn::Cookie);
     core.start(grant("t1", Some(300.0)));
     // Laptop sleep: every timer and page event fires late, at once.
     advance(&host, 8.0 * HOUR_MS);
@@ -166,7 +163,7 @@ fn sleep_and_clock_jumps_cause_at_most_one_refresh() {
 
 #[test]
 fn a_proactive_renewal_and_a_401_at_the_same_moment_make_one_refresh() {
-    let (core, host, mut pool) = core(Mode::Cookie);
+    let (core, host, mut pool) = core(RefreshTokenIn::Cookie);
     core.start(grant("t1", Some(300.0)));
     advance(&host, 280_000.0);
     let proactive = checks(&mut pool, &core, 1);
@@ -175,7 +172,7 @@ fn a_proactive_renewal_and_a_401_at_the_same_moment_make_one_refresh() {
         let (core, reactive) = (Rc::clone(&core), Rc::clone(&reactive));
         pool.spawner()
             .spawn_local(async move {
-                let r = core.renew_after(1).await;
+                let r = core.renew_after(Some(1)).await;
                 *reactive.borrow_mut() = Some(r);
             })
             .unwrap();
@@ -190,8 +187,11 @@ fn a_proactive_renewal_and_a_401_at_the_same_moment_make_one_refresh() {
 
 #[test]
 fn the_loop_breaker_stops_runaway_refreshing_and_recovers() {
-    let (core, host, mut pool) =
-        core_with(Config { max_refreshes: 3, window_s: 30.0, ..Config::new(Mode::Cookie) });
+    let (core, host, mut pool) = core_with(Config {
+        max_refreshes: 3,
+        window_s: 30.0,
+        ..Config::new(RefreshTokenIn::Cookie)
+    });
     core.start(grant("t0", Some(300.0)));
     // A server that accepts nothing it issues: every request gets 401, every refresh "works".
     for generation in 1..=4 {
@@ -199,7 +199,7 @@ fn the_loop_breaker_stops_runaway_refreshing_and_recovers() {
         let (c, rr) = (Rc::clone(&core), Rc::clone(&r));
         pool.spawner()
             .spawn_local(async move {
-                let x = c.renew_after(generation).await;
+                let x = c.renew_after(Some(generation)).await;
                 *rr.borrow_mut() = Some(x);
             })
             .unwrap();
@@ -218,7 +218,7 @@ fn the_loop_breaker_stops_runaway_refreshing_and_recovers() {
         let (c, b) = (Rc::clone(&core), Rc::clone(&blocked));
         pool.spawner()
             .spawn_local(async move {
-                let x = c.renew_after(5).await;
+                let x = c.renew_after(Some(5)).await;
                 *b.borrow_mut() = Some(x);
             })
             .unwrap();
@@ -231,7 +231,9 @@ fn the_loop_breaker_stops_runaway_refreshing_and_recovers() {
     {
         let c = Rc::clone(&core);
         spawned.push(
-            pool.spawner().spawn_local_with_handle(async move { c.renew_after(5).await }).unwrap(),
+            pool.spawner()
+                .spawn_local_with_handle(async move { c.renew_after(Some(5)).await })
+                .unwrap(),
         );
     }
     pool.run_until_stalled();

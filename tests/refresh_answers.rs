@@ -1,9 +1,8 @@
-//! RELIABILITY.md §B: what each answer of the refresh endpoint means, decided natively.
+//! The refresh-endpoint faults of docs/reliability.md: what each answer of the refresh endpoint means, decided natively.
 
-use tokenflight::refresh::grant::{
-    classify, parse_grant, FieldNames, RefreshAnswer, RefreshOutcome,
-};
-use tokenflight::{EndReason, Error, Transient};
+use tokenflight::grant::{parse_grant, FieldNames, RefreshOutcome};
+use tokenflight::refresh::answer::{classify, RefreshAnswer};
+use tokenflight::{EndReason, Error, RefreshFailure};
 
 fn answer(status: u16, content_type: Option<&str>, body: Option<&str>) -> RefreshAnswer {
     RefreshAnswer {
@@ -134,15 +133,15 @@ fn transient_and_configuration_failures_keep_the_session() {
     unavailable.retry_after_s = Some(7.0);
     assert_eq!(
         failed(classify(unavailable, &FieldNames::default())),
-        (Error::RefreshFailed(Transient::Status(503)), Some(7.0))
+        (Error::RefreshFailed(RefreshFailure::Status(503)), Some(7.0))
     );
-    assert_eq!(failed(json(500, "{}")).0, Error::RefreshFailed(Transient::Status(500)));
-    assert_eq!(failed(json(403, "{}")).0, Error::RefreshFailed(Transient::Forbidden));
+    assert_eq!(failed(json(500, "{}")).0, Error::RefreshFailed(RefreshFailure::Status(500)));
+    assert_eq!(failed(json(403, "{}")).0, Error::RefreshFailed(RefreshFailure::Forbidden));
     assert_eq!(
         failed(json(400, r#"{"refresh":["This field is required."]}"#)).0,
-        Error::RefreshFailed(Transient::Status(400))
+        Error::RefreshFailed(RefreshFailure::Status(400))
     );
-    assert_eq!(failed(json(429, "{}")).0, Error::RefreshFailed(Transient::Status(429)));
+    assert_eq!(failed(json(429, "{}")).0, Error::RefreshFailed(RefreshFailure::Status(429)));
 }
 
 /// Every refused answer below carries the same real token (in the token member, in the error
@@ -195,8 +194,8 @@ fn error_messages_never_contain_a_token_fed_through_every_refusal_path() {
 fn error_names_are_stable() {
     let errors = [
         Error::SessionExpired(EndReason::Revoked),
-        Error::RefreshFailed(Transient::Status(503)),
-        Error::RefreshFailed(Transient::Timeout),
+        Error::RefreshFailed(RefreshFailure::Status(503)),
+        Error::RefreshFailed(RefreshFailure::Timeout),
         Error::InvalidRefreshResponse("the body is not valid JSON"),
         Error::NonReplayableBody,
         Error::LoggedOut,

@@ -22,6 +22,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/api/data", get(data).post(data))
         .route("/api/me", get(me))
         .route("/api/admin/", get(admin))
+        .route("/api/echo", axum::routing::post(echo))
         .route_layer(middleware::from_fn_with_state(state, require_access))
 }
 
@@ -131,6 +132,24 @@ async fn require_access(State(state): State<AppState>, mut req: Request, next: N
 async fn data(Extension(claims): Extension<Claims>, method: Method, body: Bytes) -> Response {
     Json(json!({ "ok": true, "user": claims.sub, "method": method.as_str(), "bytes": body.len() }))
         .into_response()
+}
+
+/// Answers the request body byte for byte with its content type, so a test can check that a
+/// replayed body is the one the app sent; `?status=N` (200-599) answers with status N instead,
+/// for the HTTP clients' own error types.
+async fn echo(uri: axum::http::Uri, headers: HeaderMap, body: Bytes) -> Response {
+    let status = uri
+        .query()
+        .and_then(|q| q.strip_prefix("status="))
+        .and_then(|n| n.parse::<u16>().ok())
+        .filter(|n| (200..600).contains(n))
+        .and_then(|n| StatusCode::from_u16(n).ok())
+        .unwrap_or(StatusCode::OK);
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .cloned()
+        .unwrap_or(HeaderValue::from_static("application/octet-stream"));
+    (status, [(header::CONTENT_TYPE, content_type)], body).into_response()
 }
 
 async fn me(Extension(claims): Extension<Claims>) -> Response {

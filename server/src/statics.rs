@@ -20,8 +20,14 @@ pub fn routes(root: &Path) -> Router {
         .layer(middleware::from_fn(static_headers))
 }
 
+/// The Content-Security-Policy of every page served here (the demo and the e2e fixtures): no
+/// inline script, no `eval`; `'wasm-unsafe-eval'` is what compiling tokenflight's Wasm needs.
+/// The README states this as the policy an app needs.
+pub const CSP: &str = "script-src 'self' 'wasm-unsafe-eval'";
+
 /// Forces the MIME types browsers insist on (module scripts and `WebAssembly.instantiateStreaming`
-/// refuse anything else), whatever the MIME table of the day says, and disables caching.
+/// refuse anything else), whatever the MIME table of the day says, disables caching, and sets
+/// the CSP.
 async fn static_headers(req: Request, next: Next) -> Response {
     let forced = content_type(req.uri().path());
     let mut res = next.run(req).await;
@@ -29,6 +35,7 @@ async fn static_headers(req: Request, next: Next) -> Response {
         res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
     }
     reply::no_store(res.headers_mut());
+    res.headers_mut().insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
     res
 }
 

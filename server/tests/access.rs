@@ -271,3 +271,34 @@ async fn api_counters_count_calls_and_401s() {
     assert_eq!(counters["revoked_token_requests"], 0);
     assert_eq!(counters["logins"], 1);
 }
+
+#[tokio::test]
+async fn echo_answers_the_exact_body_and_content_type_or_the_asked_status() {
+    let server = Server::new();
+    let (access, _) = server.login("bob", "builder").await;
+    let bytes: Vec<u8> = (0..=255u8).collect();
+    let post = |path: &str, body: Vec<u8>| {
+        request(Method::POST, path)
+            .header(header::AUTHORIZATION, format!("Bearer {access}"))
+            .header(header::CONTENT_TYPE, "application/x-test")
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let echoed = server.send(post("/api/echo", bytes.clone())).await;
+    assert_eq!(echoed.status, StatusCode::OK);
+    assert_eq!(echoed.body.as_ref(), bytes.as_slice());
+    assert_eq!(echoed.header("content-type").as_deref(), Some("application/x-test"));
+
+    let failed = server.send(post("/api/echo?status=500", b"x".to_vec())).await;
+    assert_eq!(failed.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(failed.body.as_ref(), b"x");
+    for ignored in ["/api/echo?status=99", "/api/echo?status=600", "/api/echo?status=x"] {
+        assert_eq!(
+            server.send(post(ignored, Vec::new())).await.status,
+            StatusCode::OK,
+            "{ignored}"
+        );
+    }
+    let anonymous = request(Method::POST, "/api/echo").body(Body::empty()).unwrap();
+    assert_eq!(server.send(anonymous).await.status, StatusCode::UNAUTHORIZED);
+}

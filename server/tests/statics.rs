@@ -47,6 +47,11 @@ async fn files_come_from_www_pkg_and_fixtures_with_the_right_types() {
         let content_type = reply.header("content-type").unwrap();
         assert!(content_type.starts_with(mime), "{path}: {content_type}");
         assert_eq!(reply.header("cache-control").as_deref(), Some("no-store"), "{path}");
+        assert_eq!(
+            reply.header("content-security-policy").as_deref(),
+            Some("script-src 'self' 'wasm-unsafe-eval'"),
+            "{path}"
+        );
         assert_eq!(&reply.body[..], body.as_bytes(), "{path}");
     }
     let missing = server.get("/nope.js", None).await;

@@ -16,11 +16,11 @@ use core::future::Future;
 use core::pin::Pin;
 
 use crate::crosstab::Message;
-use crate::error::{EndReason, Error, Transient};
+use crate::error::{EndReason, Error, RefreshFailure};
+use crate::grant::{Grant, RefreshOutcome};
 use crate::prelude::*;
 use crate::refresh::flight::{Join, SingleFlight};
-use crate::refresh::grant::{Grant, RefreshOutcome};
-use crate::session::{Event, Mode, Session, Stats};
+use crate::session::{Decision, Event, RefreshTokenIn, Session, Stats};
 use crate::token::Secret;
 
 /// A boxed future, as hosts return and run them (single-threaded, not `Send`).
@@ -42,6 +42,9 @@ pub trait Host {
     fn spawn(&self, task: LocalFuture<()>);
     /// Delivers an event. Called with no borrow held; may re-enter the coordinator.
     fn emit(&self, event: Event);
+    /// When to renew the token held now (client-clock ms), or `None` to cancel (no token, or an
+    /// opaque one of unknown lifetime). Called whenever the token changes.
+    fn schedule(&self, renew_at_ms: Option<f64>);
     /// Takes the origin-wide refresh lock shared by every tab. A host without cross-tab
     /// coordination grants it at once; `Err` when another tab held it for too long.
     fn lock(&self) -> LocalFuture<Result<LockGuard, Error>>;
@@ -56,7 +59,7 @@ pub trait Host {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Config {
     /// Where the refresh token lives.
-    pub mode: Mode,
+    pub refresh_token_in: RefreshTokenIn,
     /// Renew this long before expiry (adapted for short tokens, see `session::schedule`).
     pub margin_s: f64,
     /// The loop breaker allows this many refreshes...
@@ -66,10 +69,21 @@ pub struct Config {
 }
 
 impl Config {
-    /// The defaults of DESIGN.md for `mode`.
-    pub fn new(mode: Mode) -> Config {
-        Config { mode, margin_s: 30.0, max_refreshes: 10, window_s: 30.0 }
+    /// The contract's defaults, for a refresh token kept in `refresh_token_in`.
+    pub fn new(refresh_token_in: RefreshTokenIn) -> Config {
+        Config { refresh_token_in, margin_s: 30.0, max_refreshes: 10, window_s: 30.0 }
     }
+}
+
+/// What `Coordinator::stats` reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CoordinatorStats {
+    /// The session's counters.
+    pub session: Stats,
+    /// Callers waiting for the running refresh now.
+    pub queued: usize,
+    /// The longest queue so far.
+    pub max_queued: usize,
 }
 
 /// The result of asking for a newer token.
@@ -97,7 +111,11 @@ impl<H: Host + 'static> Coordinator<H> {
         Coordinator {
             host,
             config,
-            session: RefCell::new(Session::new(config.mode, config.max_refreshes, config.window_s)),
+            session: RefCell::new(Session::new(
+                config.refresh_token_in,
+                config.max_refreshes,
+                config.window_s,
+            )),
             flight: SingleFlight::default(),
         }
     }
@@ -112,9 +130,13 @@ impl<H: Host + 'static> Coordinator<H> {
         self.session.borrow()
     }
 
-    /// Counters, including the queue length now and at its largest.
-    pub fn stats(&self) -> (Stats, usize, usize) {
-        (self.session.borrow().stats, self.flight.waiting(), self.flight.max_waiting())
+    /// The session's counters and the queue.
+    pub fn stats(&self) -> CoordinatorStats {
+        CoordinatorStats {
+            session: self.session.borrow().stats,
+            queued: self.flight.waiting(),
+            max_queued: self.flight.max_waiting(),
+        }
     }
 
     /// Counts a replay (the caller sent a request a second time).
@@ -182,13 +204,13 @@ impl<H: Host + 'static> Coordinator<H> {
             return Ok(Renewal::Renewed(generation));
         }
         self.session.borrow_mut().allow_restore();
-        self.renew_after(0).await
+        self.renew_after(None).await
     }
 
     /// If a refresh is running, waits for it and returns its result.
     pub async fn wait_running(&self) -> Option<FlightResult> {
         let waiter = self.flight.wait_current()?;
-        Some(waiter.await.unwrap_or(Err(Error::RefreshFailed(Transient::Abandoned))))
+        Some(waiter.await.unwrap_or(Err(Error::RefreshFailed(RefreshFailure::Abandoned))))
     }
 
     /// Proactive renewal: renews (once, through the single flight) if the token held is within
@@ -201,37 +223,20 @@ impl<H: Host + 'static> Coordinator<H> {
             let generation = session.token_generation()?;
             (self.host.now_ms() >= at).then_some(generation)?
         };
-        Some(self.renew_after(due).await)
+        Some(self.renew_after(Some(due)).await)
     }
 
-    /// Gets a token newer than generation `seen`: adopts one that already exists, joins the
-    /// running refresh, or starts a new one.
-    pub async fn renew_after(self: &Rc<Self>, seen: u64) -> Result<Renewal, Error> {
-        {
-            let mut session = self.session.borrow_mut();
-            if let Some(generation) = session.token_generation() {
-                if generation > seen {
-                    return Ok(Renewal::Renewed(generation));
-                }
-            }
-            if !session.can_refresh() {
-                // A request that carried a token of a session that has ended meets the end's
-                // error, like the requests that were queued when it ended; a request sent
-                // without a token just gets its 401.
-                return match (seen, session.ended_by()) {
-                    (1.., Some(reason)) => Err(Error::for_end(reason)),
-                    _ => Ok(Renewal::Unavailable),
-                };
-            }
-            if !self.flight.is_running() {
-                let now = self.host.now_ms();
-                if let Some(error) = session.backoff_error(now) {
-                    return Err(error);
-                }
-                if !session.breaker_allows(now) {
-                    return Err(Error::TooManyRefreshes);
-                }
-            }
+    /// Gets a token newer than generation `seen` (`None`: the caller sent no token): the
+    /// session decides (see `Session::decide`); this executes the decision, joining the
+    /// running refresh or starting one.
+    pub async fn renew_after(self: &Rc<Self>, seen: Option<u64>) -> Result<Renewal, Error> {
+        let now = self.host.now_ms();
+        let running = self.flight.is_running();
+        match self.session.borrow_mut().decide(seen, running, now) {
+            Decision::Use(generation) => return Ok(Renewal::Renewed(generation)),
+            Decision::Unavailable => return Ok(Renewal::Unavailable),
+            Decision::Refuse(error) => return Err(error),
+            Decision::Refresh => {}
         }
         let Join { leader, waiter } = self.flight.join();
         if let Some(leader) = leader {
@@ -243,7 +248,7 @@ impl<H: Host + 'static> Coordinator<H> {
                 core.deliver(&events);
             }));
         }
-        let result = waiter.await.unwrap_or(Err(Error::RefreshFailed(Transient::Abandoned)));
+        let result = waiter.await.unwrap_or(Err(Error::RefreshFailed(RefreshFailure::Abandoned)));
         result.map(Renewal::Renewed)
     }
 
@@ -262,8 +267,8 @@ impl<H: Host + 'static> Coordinator<H> {
         match (generation, remaining) {
             (Some(g), None) => Ok(Renewal::Renewed(g)),
             (Some(g), Some(left)) if left >= min_validity_s => Ok(Renewal::Renewed(g)),
-            (Some(g), Some(_)) => self.renew_after(g).await,
-            (None, _) => self.renew_after(0).await,
+            (Some(g), Some(_)) => self.renew_after(Some(g)).await,
+            (None, _) => self.renew_after(None).await,
         }
     }
 
@@ -287,7 +292,7 @@ impl<H: Host + 'static> Coordinator<H> {
         let refresh_token = {
             let mut session = self.session.borrow_mut();
             session.count_refresh(self.host.now_ms());
-            if session.mode() == Mode::Body {
+            if session.refresh_token_in() == RefreshTokenIn::Body {
                 session.refresh_token_copy()
             } else {
                 None
@@ -345,7 +350,7 @@ impl<H: Host + 'static> Coordinator<H> {
     }
 
     fn cookie_mode(&self) -> bool {
-        self.config.mode == Mode::Cookie
+        self.config.refresh_token_in == RefreshTokenIn::Cookie
     }
 
     /// A random session tag for the other tabs (not a secret).
@@ -359,7 +364,7 @@ impl<H: Host + 'static> Coordinator<H> {
         }
         // Every change of token reschedules the proactive renewal.
         if events.iter().any(|e| matches!(e, Event::TokenChange { .. })) {
-            self.host.emit(Event::Schedule { renew_at_ms: self.renewal_at_ms() });
+            self.host.schedule(self.renewal_at_ms());
         }
     }
 }

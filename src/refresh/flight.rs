@@ -1,7 +1,7 @@
 //! Single-flight: the first caller leads the refresh, everyone arriving while it runs waits for
 //! its result, and all waiters are released together when the leader finishes.
 //!
-//! Decided up front (see STYLE.md, async_singleflight):
+//! Decided up front (as the async_singleflight crate does):
 //! - Leader failure: the leader's `Err` value is what every waiter receives.
 //! - Leader abandoned (its `Leader` handle dropped unfinished): waiters receive `None`, and the
 //!   caller maps that to a "refresh abandoned" error. Nobody hangs.

@@ -1,9 +1,8 @@
-//! The pure refresh core: single-flight lock, response policy, token responses, backoff, and
-//! the coordinator that runs them around a session.
+//! The pure refresh core: the single-flight lock, what resource and refresh-endpoint answers
+//! mean, the refresh-token body, and the coordinator that runs them around a session.
 
-pub mod backoff;
+pub mod answer;
 pub mod body;
 pub mod coordinator;
 pub mod flight;
-pub mod grant;
 pub mod policy;

@@ -1,15 +1,15 @@
 //! Decides what a response means for the session. A policy decides; it never waits or sends.
 
 use crate::prelude::*;
-use crate::refresh::grant::error_code;
+use crate::refresh::answer::error_code;
 
 /// How a request was sent, remembered so its response can be judged.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Sent {
     /// The request went to an allowed origin (it is ours to manage).
     pub allowed_origin: bool,
-    /// Generation of the token it carried; 0 when it carried none.
-    pub generation: u64,
+    /// Generation of the token it carried; `None` when it carried none.
+    pub generation: Option<u64>,
     /// This was already the replay: it is never replayed again.
     pub replayed: bool,
 }
@@ -77,7 +77,7 @@ pub fn judge(answer: Answer<'_>, sent: Sent, current: Option<u64>) -> Verdict {
     if !sent.allowed_origin || sent.replayed {
         return Verdict::PassThrough;
     }
-    let newer_token = current.is_some_and(|g| g > sent.generation);
+    let newer_token = current.is_some_and(|g| sent.generation.is_none_or(|s| g > s));
     let retry = if newer_token { Verdict::Replay } else { Verdict::RefreshThenReplay };
     let auth_failure = answer.status == 401 || answer.status == 403;
     match answer.code_action {
@@ -161,7 +161,7 @@ pub fn bearer_error(header: &str) -> Option<&str> {
 mod tests {
     use super::*;
 
-    const FRESH: Sent = Sent { allowed_origin: true, generation: 1, replayed: false };
+    const FRESH: Sent = Sent { allowed_origin: true, generation: Some(1), replayed: false };
 
     fn plain(status: u16) -> Answer<'static> {
         Answer { status, www_authenticate: None, code_action: None }
@@ -186,7 +186,7 @@ mod tests {
     #[test]
     fn stale_generation_replays_without_refresh() {
         assert_eq!(judge(plain(401), FRESH, Some(2)), Verdict::Replay);
-        let tokenless = Sent { generation: 0, ..FRESH };
+        let tokenless = Sent { generation: None, ..FRESH };
         assert_eq!(judge(plain(401), tokenless, Some(1)), Verdict::Replay);
         assert_eq!(judge(plain(401), tokenless, None), Verdict::RefreshThenReplay);
     }

@@ -4,23 +4,23 @@
 use crate::claims;
 use crate::crosstab::{Message, SharedTokens};
 use crate::error::{EndReason, Error};
+use crate::grant::{Grant, RefreshOutcome};
 use crate::prelude::*;
-use crate::refresh::backoff::Backoff;
-use crate::refresh::grant::{Grant, RefreshOutcome};
+use crate::session::backoff::Backoff;
 use crate::session::loop_breaker::LoopBreaker;
 use crate::session::schedule;
 use crate::token::{Lifetime, Secret};
 
-/// Where the refresh token lives.
+/// Where the refresh token lives (the `refreshTokenIn` option).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Mode {
+pub enum RefreshTokenIn {
     /// In an HttpOnly cookie the browser sends; JavaScript never sees it.
     Cookie,
     /// In Wasm memory, sent in the refresh request body.
     Body,
 }
 
-/// Where the session stands.
+/// Where the session stands, as tests and the API see it (the state without its data).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Phase {
     /// No session known yet in this page; in cookie mode one may be restored silently.
@@ -32,6 +32,27 @@ pub enum Phase {
     Ended,
 }
 
+/// The session's state: each variant carries exactly what exists in it, so an impossible
+/// combination (a token without a lifetime, an end reason while active) cannot be written.
+#[derive(Debug)]
+enum State {
+    Fresh,
+    Active(Tokens),
+    Ended(EndReason),
+}
+
+/// What an active session holds.
+#[derive(Debug)]
+struct Tokens {
+    access: Secret,
+    /// Body mode only.
+    refresh: Option<Secret>,
+    id_token: Option<Secret>,
+    lifetime: Lifetime,
+    /// Drawn once per token in `[0, 1)`: where in the jitter range its renewal falls.
+    jitter_unit: f64,
+}
+
 /// Something listeners are told about.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Event {
@@ -40,7 +61,7 @@ pub enum Event {
         /// Generation of the new token.
         generation: u64,
     },
-    /// The token changed (new, refreshed or removed): reconnect WebSockets / SSE.
+    /// The token changed (new, refreshed, adopted or removed): reconnect WebSockets / SSE.
     TokenChange {
         /// Generation of the token now held (unchanged when it was removed).
         generation: u64,
@@ -49,12 +70,6 @@ pub enum Event {
     },
     /// The session ended, once per session.
     SessionEnd(EndReason),
-    /// For the host, not the app: when to renew the token held now (client-clock ms), or
-    /// `None` to cancel (no token, or an opaque one of unknown lifetime).
-    Schedule {
-        /// The time to renew at.
-        renew_at_ms: Option<f64>,
-    },
 }
 
 /// Counters for `stats()`.
@@ -70,25 +85,34 @@ pub struct Stats {
     pub session_ends: u64,
 }
 
+/// What a caller that needs a newer token than the one it saw should do (see
+/// [`Session::decide`]). The coordinator executes it; the session only decides.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Decision {
+    /// A newer token is held already (generation): use it.
+    Use(u64),
+    /// Refresh, or wait for the refresh that is running.
+    Refresh,
+    /// No refresh is possible (no session, or body mode without a refresh token): go on
+    /// without a token.
+    Unavailable,
+    /// Refuse with this error: the session ended (and the caller carried one of its tokens),
+    /// the backoff after a failed refresh, or the loop breaker.
+    Refuse(Error),
+}
+
 /// Tokens and lifecycle of one session.
 #[derive(Debug)]
 pub struct Session {
-    mode: Mode,
-    phase: Phase,
-    access: Option<Secret>,
-    refresh: Option<Secret>,
-    id_token: Option<Secret>,
-    lifetime: Option<Lifetime>,
-    /// Drawn once per token in `[0, 1)`: where in the jitter range its renewal falls.
-    jitter_unit: f64,
+    refresh_token_in: RefreshTokenIn,
+    state: State,
     /// Increases with every new access token; 0 means none was ever held.
     generation: u64,
     /// Increases when a session starts or ends, so a refresh started in an older epoch can tell
     /// its result is stale and must be discarded.
     epoch: u64,
+    /// Delay (and the error) after a failed refresh.
     backoff: Backoff,
-    last_failure: Option<Error>,
-    ended_by: Option<EndReason>,
     breaker: LoopBreaker,
     /// The session's tag among tabs (0: none yet). Kept after the session ends, so a renewal of
     /// the ended session that another tab shares late is recognised and not adopted.
@@ -98,40 +122,47 @@ pub struct Session {
 }
 
 impl Session {
-    /// An empty session for the given refresh-token mode.
-    pub fn new(mode: Mode, max_refreshes: u32, window_s: f64) -> Self {
+    /// An empty session for the given refresh-token location.
+    pub fn new(refresh_token_in: RefreshTokenIn, max_refreshes: u32, window_s: f64) -> Self {
         Session {
-            mode,
-            phase: Phase::Fresh,
-            access: None,
-            refresh: None,
-            id_token: None,
-            lifetime: None,
-            jitter_unit: 0.0,
+            refresh_token_in,
+            state: State::Fresh,
             generation: 0,
             epoch: 0,
             backoff: Backoff::default(),
-            last_failure: None,
-            ended_by: None,
             breaker: LoopBreaker::new(max_refreshes, window_s),
             shared_id: 0,
             stats: Stats::default(),
         }
     }
 
-    /// The refresh-token mode.
-    pub fn mode(&self) -> Mode {
-        self.mode
+    /// Where the refresh token lives.
+    pub fn refresh_token_in(&self) -> RefreshTokenIn {
+        self.refresh_token_in
     }
 
-    /// Why the last session ended, while no new one has started.
+    fn tokens(&self) -> Option<&Tokens> {
+        match &self.state {
+            State::Active(tokens) => Some(tokens),
+            _ => None,
+        }
+    }
+
+    /// Why the session ended, while it is ended.
     pub fn ended_by(&self) -> Option<EndReason> {
-        self.ended_by
+        match self.state {
+            State::Ended(reason) => Some(reason),
+            _ => None,
+        }
     }
 
     /// The current phase.
     pub fn phase(&self) -> Phase {
-        self.phase
+        match self.state {
+            State::Fresh => Phase::Fresh,
+            State::Active(_) => Phase::Active,
+            State::Ended(_) => Phase::Ended,
+        }
     }
 
     /// The current epoch (see the field's doc).
@@ -139,36 +170,30 @@ impl Session {
         self.epoch
     }
 
-    /// The access token and its generation, if one is held.
-    pub fn access(&self) -> Option<(&Secret, u64)> {
-        self.access.as_ref().map(|t| (t, self.generation))
-    }
-
     /// The generation counter: changes whenever a token is installed (here or adopted).
     pub fn generation(&self) -> u64 {
         self.generation
     }
 
+    /// The access token and its generation, if one is held.
+    pub fn access(&self) -> Option<(&Secret, u64)> {
+        self.tokens().map(|t| (&t.access, self.generation))
+    }
+
     /// Generation of the token held, if any.
     pub fn token_generation(&self) -> Option<u64> {
-        self.access.as_ref().map(|_| self.generation)
+        self.tokens().map(|_| self.generation)
     }
 
     /// Seconds of validity left at `now_ms`; `None` if no token or its expiry is unknown.
     pub fn remaining_s(&self, now_ms: f64) -> Option<f64> {
-        self.access.as_ref()?;
-        self.lifetime?.remaining_s(now_ms)
+        self.tokens()?.lifetime.remaining_s(now_ms)
     }
 
     /// When to renew the token held now, for a configured `margin_s`.
     pub fn renewal_at_ms(&self, margin_s: f64) -> Option<f64> {
-        self.access.as_ref()?;
-        schedule::renewal_at_ms(self.lifetime.as_ref()?, margin_s, self.jitter_unit)
-    }
-
-    /// Whether the loop breaker allows a refresh at `now_ms`.
-    pub fn breaker_allows(&mut self, now_ms: f64) -> bool {
-        self.breaker.allows(now_ms)
+        let tokens = self.tokens()?;
+        schedule::renewal_at_ms(&tokens.lifetime, margin_s, tokens.jitter_unit)
     }
 
     /// Counts a refresh call starting at `now_ms` (for `stats()` and the loop breaker).
@@ -179,31 +204,50 @@ impl Session {
 
     /// The token whose claims are displayed: the ID token if known, else the access token.
     pub fn display_token(&self) -> Option<&Secret> {
-        self.id_token.as_ref().or(self.access.as_ref())
+        self.tokens().map(|t| t.id_token.as_ref().unwrap_or(&t.access))
     }
 
     /// A copy of the refresh token to send (body mode), made in one exact-size allocation.
     pub fn refresh_token_copy(&self) -> Option<Secret> {
-        self.refresh.as_ref().map(|t| Secret::concat(&[t.expose()]))
+        let refresh = self.tokens()?.refresh.as_ref()?;
+        Some(Secret::concat(&[refresh.expose()]))
     }
 
-    /// Whether a refresh can be attempted at all: cookie mode unless ended; body mode only
-    /// while a refresh token is held.
-    pub fn can_refresh(&self) -> bool {
-        match self.mode {
-            Mode::Cookie => self.phase != Phase::Ended,
-            Mode::Body => self.phase != Phase::Ended && self.refresh.is_some(),
+    /// Decides what a caller that saw generation `seen` (`None`: it sent no token) should do,
+    /// given whether a refresh is running. Pure but for the loop breaker's window, which moves
+    /// on with `now_ms`.
+    pub fn decide(&mut self, seen: Option<u64>, refresh_running: bool, now_ms: f64) -> Decision {
+        if let Some(generation) = self.token_generation() {
+            if seen.is_none_or(|s| generation > s) {
+                return Decision::Use(generation);
+            }
         }
-    }
-
-    /// While backing off after a failed refresh, the error it failed with: a request whose 401
-    /// arrives during the backoff gets the same error as the requests that waited for it.
-    pub fn backoff_error(&self, now_ms: f64) -> Option<Error> {
-        if self.backoff.allows(now_ms) {
-            None
-        } else {
-            self.last_failure
+        let can_refresh = match (&self.state, self.refresh_token_in) {
+            (State::Ended(_), _) => false,
+            (State::Fresh, RefreshTokenIn::Cookie) => true,
+            (State::Fresh, RefreshTokenIn::Body) => false,
+            (State::Active(tokens), RefreshTokenIn::Body) => tokens.refresh.is_some(),
+            (State::Active(_), RefreshTokenIn::Cookie) => true,
+        };
+        if !can_refresh {
+            // A request that carried a token of a session that has ended meets the end's
+            // error, like the requests that were queued when it ended; a request sent without
+            // a token just gets its 401.
+            return match (seen, self.ended_by()) {
+                (Some(_), Some(reason)) => Decision::Refuse(Error::for_end(reason)),
+                _ => Decision::Unavailable,
+            };
         }
+        if refresh_running {
+            return Decision::Refresh;
+        }
+        if let Some(error) = self.backoff.error_at(now_ms) {
+            return Decision::Refuse(error);
+        }
+        if !self.breaker.allows(now_ms) {
+            return Decision::Refuse(Error::TooManyRefreshes);
+        }
+        Decision::Refresh
     }
 
     /// When the backoff after the last failed refresh ends (the time to retry a renewal).
@@ -213,8 +257,8 @@ impl Session {
 
     /// `restore()` was called: allow one silent cookie refresh even after an earlier end.
     pub fn allow_restore(&mut self) {
-        if self.phase == Phase::Ended && self.mode == Mode::Cookie {
-            self.phase = Phase::Fresh;
+        if self.refresh_token_in == RefreshTokenIn::Cookie && self.phase() == Phase::Ended {
+            self.state = State::Fresh;
         }
     }
 
@@ -228,13 +272,15 @@ impl Session {
 
     /// Copies of the tokens to share with other tabs, with the validity left at `now_ms`.
     pub fn shared_tokens(&self, now_ms: f64) -> Option<SharedTokens> {
-        let access = self.access.as_ref()?;
-        let left_ms =
-            self.remaining_s(now_ms).map(|s| (s * 1000.0).clamp(0.0, f64::from(u32::MAX)));
+        let tokens = self.tokens()?;
+        let left_ms = tokens
+            .lifetime
+            .remaining_s(now_ms)
+            .map(|s| (s * 1000.0).clamp(0.0, f64::from(u32::MAX)) as u32);
         Some(SharedTokens {
-            access: Secret::concat(&[access.expose()]),
-            expires_in_ms: left_ms.map(|ms| ms as u32),
-            id_token: self.id_token.as_ref().map(|t| Secret::concat(&[t.expose()])),
+            access: Secret::concat(&[tokens.access.expose()]),
+            expires_in_ms: left_ms,
+            id_token: tokens.id_token.as_ref().map(|t| Secret::concat(&[t.expose()])),
         })
     }
 
@@ -246,7 +292,7 @@ impl Session {
         now_ms: f64,
         jitter_unit: f64,
     ) -> (Option<Result<u64, Error>>, Vec<Event>) {
-        let active = self.phase == Phase::Active;
+        let active = self.phase() == Phase::Active;
         match message {
             Message::Ask => (None, Vec::new()),
             // Logout is the user's wish for every tab; an expiry or revocation concerns the
@@ -263,7 +309,7 @@ impl Session {
                 // Whoever signed in there, this tab's session (perhaps another user's) is over.
                 let mut events = if active { self.end(EndReason::OtherTab) } else { Vec::new() };
                 match tokens {
-                    Some(tokens) if self.mode == Mode::Cookie => {
+                    Some(tokens) if self.refresh_token_in == RefreshTokenIn::Cookie => {
                         events.extend(self.start(tokens.into_grant(), now_ms, jitter_unit));
                         self.shared_id = session;
                         (Some(Ok(self.generation)), events)
@@ -273,16 +319,15 @@ impl Session {
                 }
             }
             Message::Token { session, tokens } => {
-                let raced_our_end = self.phase == Phase::Ended && session == self.shared_id;
+                let raced_our_end = self.phase() == Phase::Ended && session == self.shared_id;
                 let known =
-                    self.access.as_ref().is_some_and(|a| a.expose() == tokens.access.expose());
-                if self.mode == Mode::Body || raced_our_end || known {
+                    self.access().is_some_and(|(a, _)| a.expose() == tokens.access.expose());
+                if self.refresh_token_in == RefreshTokenIn::Body || raced_our_end || known {
                     return (None, Vec::new());
                 }
-                if self.phase == Phase::Ended {
+                if self.phase() == Phase::Ended {
                     // A session started elsewhere after this tab's ended: a new epoch.
                     self.epoch += 1;
-                    self.ended_by = None;
                 }
                 self.backoff.reset();
                 self.install(tokens.into_grant(), now_ms, jitter_unit);
@@ -298,32 +343,40 @@ impl Session {
         self.shared_id = 0;
         self.epoch += 1;
         self.backoff.reset();
-        self.ended_by = None;
-        self.id_token = None;
-        self.refresh = None;
+        // A new session keeps nothing of the old one (its refresh and ID tokens are dropped).
+        self.state = State::Fresh;
         self.install(grant, now_ms, jitter_unit);
         [Event::TokenChange { generation: self.generation, authenticated: true }]
     }
 
+    /// Installs new tokens. A refresh that does not rotate keeps the refresh token held (body
+    /// mode), and an answer without an ID token keeps the one held.
     fn install(&mut self, grant: Grant, now_ms: f64, jitter_unit: f64) {
-        self.jitter_unit = jitter_unit;
         let Grant { access, refresh, id_token, expires_in_s } = grant;
         let claims = claims::decode(access.expose()).ok().flatten();
         let (exp, iat) = claims
             .as_ref()
             .map_or((None, None), |c| (claims::usable_exp(c), claims::usable_iat(c)));
-        self.lifetime = Some(Lifetime::measure(now_ms, expires_in_s, exp, iat));
-        self.access = Some(access);
-        if self.mode == Mode::Body {
-            if let Some(rotated) = refresh {
-                self.refresh = Some(rotated);
+        let lifetime = Lifetime::measure(now_ms, expires_in_s, exp, iat);
+        let refresh = refresh.filter(|_| self.refresh_token_in == RefreshTokenIn::Body);
+        match &mut self.state {
+            // Renewed in place: fields assigned one by one (the old values are zeroed on drop).
+            State::Active(tokens) => {
+                tokens.access = access;
+                if refresh.is_some() {
+                    tokens.refresh = refresh;
+                }
+                if id_token.is_some() {
+                    tokens.id_token = id_token;
+                }
+                tokens.lifetime = lifetime;
+                tokens.jitter_unit = jitter_unit;
+            }
+            state => {
+                *state = State::Active(Tokens { access, refresh, id_token, lifetime, jitter_unit })
             }
         }
-        if id_token.is_some() {
-            self.id_token = id_token;
-        }
         self.generation += 1;
-        self.phase = Phase::Active;
     }
 
     /// Applies a refresh outcome obtained in `epoch`. A result from an older epoch is discarded:
@@ -359,28 +412,25 @@ impl Session {
             }
             RefreshOutcome::Failed { error, retry_after_s } => {
                 self.stats.refresh_failures += 1;
-                self.backoff.record_failure(now_ms, retry_after_s);
-                self.last_failure = Some(error);
+                self.backoff.record_failure(now_ms, retry_after_s, error);
                 (Err(error), Vec::new())
             }
         }
     }
 
-    /// Ends the session: wipes every token (zeroed on drop) and moves to a new epoch. Returns the
-    /// events, which are empty unless a session was active: `sessionEnd` fires once per session.
+    /// Ends the session: drops every token (zeroed on drop) and moves to a new epoch. Returns
+    /// the events, which are empty unless a session was active: `sessionEnd` fires once per
+    /// session. An end while already ended keeps the first reason.
     pub fn end(&mut self, reason: EndReason) -> Vec<Event> {
-        let was_active = self.phase == Phase::Active;
-        self.access = None;
-        self.refresh = None;
-        self.id_token = None;
-        self.lifetime = None;
-        self.phase = Phase::Ended;
         self.epoch += 1;
-        if was_active || self.ended_by.is_none() {
-            self.ended_by = Some(reason);
-        }
-        if !was_active {
-            return Vec::new();
+        let previous = core::mem::replace(&mut self.state, State::Ended(reason));
+        match previous {
+            State::Active(tokens) => drop(tokens),
+            State::Ended(first) => {
+                self.state = State::Ended(first);
+                return Vec::new();
+            }
+            State::Fresh => return Vec::new(),
         }
         self.stats.session_ends += 1;
         vec![

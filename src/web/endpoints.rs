@@ -5,13 +5,12 @@ use wasm_bindgen::JsValue;
 use super::convert::get;
 use super::net::{post_and_read, Failure, Post};
 use super::options::Options;
-use crate::error::{Error, Transient};
-use crate::refresh::backoff::parse_retry_after;
+use crate::error::{Error, RefreshFailure};
+use crate::grant::{parse_grant, Grant, RefreshOutcome};
+use crate::refresh::answer::{body_needed, classify, RefreshAnswer};
 use crate::refresh::body::refresh_token_body;
-use crate::refresh::grant::{
-    body_needed, classify, parse_grant, Grant, RefreshAnswer, RefreshOutcome,
-};
-use crate::session::Mode;
+use crate::session::backoff::parse_retry_after;
+use crate::session::RefreshTokenIn;
 use crate::token::Secret;
 
 /// The refresh call: POST to the exact configured URL with the configured headers, the cookie
@@ -21,14 +20,14 @@ pub async fn refresh(options: &Options, refresh_token: Option<Secret>) -> Refres
         refresh_token.map(|t| refresh_token_body(options.body_format, options.refresh_field(), &t));
     let post = Post {
         url: &options.refresh_url,
-        credentials: match options.mode {
-            Mode::Cookie => "include",
-            Mode::Body => "same-origin",
+        credentials: match options.refresh_token_in {
+            RefreshTokenIn::Cookie => "include",
+            RefreshTokenIn::Body => "same-origin",
         },
         headers: options.refresh_headers.as_ref(),
         body: body.as_ref().map(|(kind, b)| (*kind, b.expose())),
     };
-    let exchange = post_and_read(options, post, options.refresh_timeout_ms, body_needed).await;
+    let exchange = post_and_read(options, post, options.endpoint_timeout_ms, body_needed).await;
     drop(body);
     match exchange {
         Ok(x) => {
@@ -52,8 +51,8 @@ pub async fn refresh(options: &Options, refresh_token: Option<Secret>) -> Refres
         }
         Err(failure) => RefreshOutcome::Failed {
             error: Error::RefreshFailed(match failure {
-                Failure::Network => Transient::Network,
-                Failure::Timeout => Transient::Timeout,
+                Failure::Network => RefreshFailure::Network,
+                Failure::Timeout => RefreshFailure::Timeout,
             }),
             retry_after_s: None,
         },
@@ -82,7 +81,7 @@ pub async fn login(options: &Options, credentials: &JsValue) -> Result<Grant, Er
         headers: None,
         body: Some(("application/json", json.expose())),
     };
-    let x = post_and_read(options, post, options.refresh_timeout_ms, |s| (200..300).contains(&s))
+    let x = post_and_read(options, post, options.endpoint_timeout_ms, |s| (200..300).contains(&s))
         .await
         .map_err(|_| Error::LoginFailed(None))?;
     if !x.response.ok() {
@@ -107,5 +106,5 @@ pub async fn logout(options: &Options, refresh_token: Option<Secret>) {
         headers: options.refresh_headers.as_ref(),
         body: body.as_ref().map(|(kind, b)| (*kind, b.expose())),
     };
-    let _ = post_and_read(options, post, options.refresh_timeout_ms, |_| false).await;
+    let _ = post_and_read(options, post, options.endpoint_timeout_ms, |_| false).await;
 }

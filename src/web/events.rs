@@ -11,55 +11,73 @@ use wasm_bindgen::prelude::*;
 use super::convert::{object_of_numbers, set};
 use crate::session::Event;
 
+/// The events an app can listen to, in the order of [`NAMES`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum EventKind {
+    Refresh,
+    SessionEnd,
+    TokenChange,
+}
+
 /// Event names accepted by `on`.
-const NAMES: [&str; 3] = ["refresh", "sessionEnd", "tokenChange"];
+const NAMES: [(&str, EventKind); 3] = [
+    ("refresh", EventKind::Refresh),
+    ("sessionEnd", EventKind::SessionEnd),
+    ("tokenChange", EventKind::TokenChange),
+];
+
+/// One registered listener.
+struct Entry {
+    id: u32,
+    kind: EventKind,
+    listener: js_sys::Function,
+}
 
 /// Registered listeners.
 #[derive(Default)]
 pub struct Listeners {
     next_id: Cell<u32>,
-    entries: RefCell<Vec<(u32, usize, js_sys::Function)>>,
+    entries: RefCell<Vec<Entry>>,
 }
 
 impl Listeners {
     /// Adds a listener; returns its id, or `None` for an unknown event name.
     pub fn add(&self, name: &str, listener: js_sys::Function) -> Option<u32> {
-        let kind = NAMES.iter().position(|n| *n == name)?;
+        let kind = NAMES.iter().find(|(n, _)| *n == name)?.1;
         let id = self.next_id.get() + 1;
         self.next_id.set(id);
-        self.entries.borrow_mut().push((id, kind, listener));
+        self.entries.borrow_mut().push(Entry { id, kind, listener });
         Some(id)
     }
 
     /// Removes a listener; removing twice is harmless.
     pub fn remove(&self, id: u32) {
-        self.entries.borrow_mut().retain(|(i, _, _)| *i != id);
+        self.entries.borrow_mut().retain(|e| e.id != id);
     }
 
     /// Delivers an event with its payload.
     pub fn dispatch(&self, event: Event) {
         let (kind, payload) = match event {
             Event::Refresh { generation } => {
-                (0, object_of_numbers(&[("generation", generation as f64)]))
+                (EventKind::Refresh, object_of_numbers(&[("generation", generation as f64)]))
             }
             Event::SessionEnd(reason) => {
                 let p = js_sys::Object::new();
                 set(&p, "reason", &JsValue::from_str(reason.as_str()));
-                (1, p)
+                (EventKind::SessionEnd, p)
             }
-            Event::Schedule { .. } => return, // for the host's timer, not for the app
             Event::TokenChange { generation, authenticated } => {
                 let p = object_of_numbers(&[("generation", generation as f64)]);
                 set(&p, "authenticated", &JsValue::from_bool(authenticated));
-                (2, p)
+                (EventKind::TokenChange, p)
             }
         };
         let targets: Vec<js_sys::Function> = self
             .entries
             .borrow()
             .iter()
-            .filter(|(_, k, _)| *k == kind)
-            .map(|(_, _, f)| f.clone())
+            .filter(|e| e.kind == kind)
+            .map(|e| e.listener.clone())
             .collect();
         for f in targets {
             let _ = f.call1(&JsValue::UNDEFINED, &payload);

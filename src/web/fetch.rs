@@ -83,11 +83,11 @@ async fn managed(
     Ok(second.into())
 }
 
-/// The bearer header for the token held now, and its generation (0: none).
-fn current_bearer(core: &Core) -> (Option<Secret>, u64) {
+/// The bearer header for the token held now, and its generation (`None`: no token).
+fn current_bearer(core: &Core) -> (Option<Secret>, Option<u64>) {
     match core.session().access() {
-        Some((token, generation)) => (Some(token.bearer_header()), generation),
-        None => (None, 0),
+        Some((token, generation)) => (Some(token.bearer_header()), Some(generation)),
+        None => (None, None),
     }
 }
 

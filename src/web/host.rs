@@ -7,9 +7,9 @@ use super::options::Options;
 use super::tabs::Tabs;
 use crate::crosstab::Message;
 use crate::error::Error;
+use crate::grant::RefreshOutcome;
 use crate::prelude::*;
 use crate::refresh::coordinator::{Host, LocalFuture, LockGuard};
-use crate::refresh::grant::RefreshOutcome;
 use crate::session::Event;
 use crate::token::Secret;
 
@@ -41,16 +41,20 @@ impl Host for WebHost {
     }
 
     fn emit(&self, event: Event) {
-        match event {
-            Event::Schedule { renew_at_ms } => self.lifecycle.reschedule(renew_at_ms),
-            other => self.listeners.dispatch(other),
+        if let (Event::TokenChange { authenticated, .. }, Some(tabs)) = (event, &self.tabs) {
+            tabs.set_present(authenticated);
         }
+        self.listeners.dispatch(event)
+    }
+
+    fn schedule(&self, renew_at_ms: Option<f64>) {
+        self.lifecycle.reschedule(renew_at_ms);
     }
 
     fn lock(&self) -> LocalFuture<Result<LockGuard, Error>> {
         let tabs = self.tabs.clone();
         // The holder's refresh call is bounded by refreshTimeoutMs; twice that is too long.
-        let timeout_ms = self.options.refresh_timeout_ms.saturating_mul(2);
+        let timeout_ms = self.options.endpoint_timeout_ms.saturating_mul(2);
         Box::pin(async move {
             match tabs {
                 Some(tabs) => tabs.lock(timeout_ms).await,

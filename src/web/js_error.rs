@@ -4,7 +4,7 @@
 use wasm_bindgen::JsValue;
 
 use super::options::OptionsError;
-use crate::error::{Error, Transient};
+use crate::error::{Error, RefreshFailure};
 use crate::prelude::*;
 
 /// Converts an error into a JavaScript `Error` with `name` set.
@@ -13,10 +13,10 @@ pub fn js_error(error: &Error) -> JsValue {
     // Through `Reflect.set` like the other fields: one JS import less than `set_name`.
     set(&e, "name", &JsValue::from_str(error.name()));
     match error {
-        Error::RefreshFailed(Transient::Status(status)) | Error::LoginFailed(Some(status)) => {
+        Error::RefreshFailed(RefreshFailure::Status(status)) | Error::LoginFailed(Some(status)) => {
             set(&e, "status", &JsValue::from(*status));
         }
-        Error::RefreshFailed(Transient::Forbidden) => set(&e, "status", &JsValue::from(403)),
+        Error::RefreshFailed(RefreshFailure::Forbidden) => set(&e, "status", &JsValue::from(403)),
         Error::SessionExpired(reason) => set(&e, "reason", &JsValue::from_str(reason.as_str())),
         _ => {}
     }

@@ -7,82 +7,43 @@ use core::cell::RefCell;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::spawn_local;
 
 use super::convert::{get, global};
-use super::host::WebHost;
 use super::timer::Timeout;
-use crate::error::{Error, Transient};
 use crate::prelude::*;
-use crate::refresh::coordinator::Coordinator;
-use alloc::rc::Weak;
 
-type Core = Coordinator<WebHost>;
-
-/// The renewal timer and page listeners of one manager.
-#[derive(Default)]
+/// The renewal timer and page listeners of one manager. Both run `check`, which the manager
+/// supplies (it renews if due and re-arms the timer), so this file knows nothing of the core.
 pub struct Lifecycle {
-    core: RefCell<Weak<Core>>,
+    check: Rc<dyn Fn()>,
     timer: RefCell<Option<Timeout>>,
-    listeners: RefCell<Vec<Listener>>,
+    _listeners: Vec<Listener>,
 }
 
 impl Lifecycle {
-    /// Connects to the manager's core and starts listening to page events.
-    pub fn attach(&self, core: &Rc<Core>) {
-        *self.core.borrow_mut() = Rc::downgrade(core);
-        let weak = Rc::downgrade(core);
-        let callback = Closure::<dyn FnMut()>::new(move || check(&weak)).into_js_value();
-        let mut listeners = self.listeners.borrow_mut();
+    /// Starts listening to the page events after which timers cannot be trusted.
+    pub fn new(check: Rc<dyn Fn()>) -> Lifecycle {
+        let on_event = Rc::clone(&check);
+        let callback = Closure::<dyn FnMut()>::new(move || on_event()).into_js_value();
         let g = global();
+        let mut listeners = Vec::new();
         for name in ["focus", "online", "pageshow"] {
             listeners.extend(Listener::add(&g, name, &callback));
         }
         listeners.extend(Listener::add(&get(&g, "document"), "visibilitychange", &callback));
+        Lifecycle { check, timer: RefCell::default(), _listeners: listeners }
     }
 
     /// Replaces the renewal timer (`None`: no token, or one of unknown lifetime).
     pub fn reschedule(&self, renew_at_ms: Option<f64>) {
         let timer = renew_at_ms.map(|at| {
-            let weak = self.core.borrow().clone();
+            let check = Rc::clone(&self.check);
             // 2 ms later: setTimeout truncates the delay, and must not fire before the due time.
-            Timeout::new(at - js_sys::Date::now() + 2.0, move || check(&weak))
+            Timeout::new(at - js_sys::Date::now() + 2.0, move || check())
         });
         // The old timer is dropped (cleared) outside the borrow.
         let old = core::mem::replace(&mut *self.timer.borrow_mut(), timer);
         drop(old);
-    }
-}
-
-/// Renews if due, in a task of its own (a timer or event callback cannot await). When nothing
-/// is due the timer is re-armed for what is left: timers run on another clock than `Date.now()`
-/// and may fire a little early, which must not lose the renewal. When the renewal failed
-/// transiently (5xx, 429, offline, timeout) the token is still due: the timer is re-armed for
-/// the end of the backoff (the `online` event also runs this check). The loop breaker bounds
-/// the retries: once it refuses (`TooManyRefreshes`) nothing is re-armed.
-fn check(weak: &Weak<Core>) {
-    if let Some(core) = weak.upgrade() {
-        spawn_local(async move {
-            let lifecycle = &core.host().lifecycle;
-            match core.renew_if_due().await {
-                None => lifecycle.reschedule(core.renewal_at_ms()),
-                Some(Err(Error::RefreshFailed(reason))) if transient(reason) => {
-                    let retry_at = core.session().retry_at_ms();
-                    lifecycle.reschedule(Some(retry_at));
-                }
-                Some(_) => {}
-            }
-        });
-    }
-}
-
-/// A failure that may pass by itself; a 403 (CSRF, cookie path) or other 4xx will not.
-fn transient(reason: Transient) -> bool {
-    match reason {
-        Transient::Network | Transient::Timeout | Transient::Abandoned => true,
-        Transient::CrossTabLock => true,
-        Transient::Status(status) => status >= 500 || status == 429,
-        Transient::Forbidden => false,
     }
 }
 

@@ -1,7 +1,8 @@
-//! The JavaScript API (`DESIGN.md` §2). Methods take `&self` only, so a listener may call back
+//! The JavaScript API (the contract's §2). Methods take `&self` only, so a listener may call back
 //! into the manager while another method runs; async methods own an `Rc` of the core.
 
 use crate::prelude::*;
+use alloc::rc::Weak;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
@@ -14,12 +15,13 @@ use super::host::WebHost;
 use super::js_error::{js_error, options_error};
 use super::lifecycle::Lifecycle;
 use super::options::Options;
+use super::privacy;
 use super::tabs::{Status, Tabs};
 use crate::claims;
-use crate::error::{EndReason, Error};
+use crate::error::{EndReason, Error, RefreshFailure};
+use crate::grant::Grant;
 use crate::refresh::coordinator::{Coordinator, Host, Renewal};
-use crate::refresh::grant::Grant;
-use crate::session::Mode;
+use crate::session::RefreshTokenIn;
 use crate::token::{usable_expires_in, Secret};
 
 type Core = Coordinator<WebHost>;
@@ -44,17 +46,20 @@ impl TokenManager {
             (None, true) => Status::Unavailable,
             (None, false) => Status::Off,
         };
-        let host = WebHost {
-            options: Rc::new(options),
-            listeners: Rc::new(Listeners::default()),
-            lifecycle: Lifecycle::default(),
-            tabs,
-        };
-        let core = Rc::new(Coordinator::new(host, config));
-        core.host().lifecycle.attach(&core);
-        if let Some(tabs) = &core.host().tabs {
-            tabs.attach(&core);
-        }
+        // Built in one step: the timer, the page events and the channel reach the core through
+        // a weak reference, so nothing keeps a dropped manager alive.
+        let core = Rc::new_cyclic(|core: &Weak<Core>| {
+            if let Some(tabs) = &tabs {
+                tabs.attach(core.clone());
+            }
+            let host = WebHost {
+                options: Rc::new(options),
+                listeners: Rc::new(Listeners::default()),
+                lifecycle: Lifecycle::new(renewal_check(core.clone())),
+                tabs,
+            };
+            Coordinator::new(host, config)
+        });
         Ok(TokenManager { core, cross_tab })
     }
 
@@ -99,7 +104,10 @@ impl TokenManager {
         // Validated strictly by our decoder first; JSON.parse then builds the object (it defines
         // a `__proto__` key as an ordinary own property, never as the prototype).
         match session.display_token().map(|t| claims::decode_with_text(t.expose())) {
-            Some(Ok(Some((_, text)))) => js_sys::JSON::parse(&text).unwrap_or(JsValue::NULL),
+            Some(Ok(Some((claims, text)))) => {
+                privacy::check(&self.core.host().options, &claims);
+                js_sys::JSON::parse(&text).unwrap_or(JsValue::NULL)
+            }
             _ => JsValue::NULL,
         }
     }
@@ -138,15 +146,15 @@ impl TokenManager {
     /// Counters: `{ refreshes, refreshFailures, replays, queued, maxQueued, sessionEnds,
     /// generation }`, and `crossTab`: `"active"`, `"off"` or `"unavailable"`.
     pub fn stats(&self) -> JsValue {
-        let (stats, queued, max_queued) = self.core.stats();
+        let stats = self.core.stats();
         let generation = self.core.session().token_generation().unwrap_or(0);
         let object = object_of_numbers(&[
-            ("refreshes", stats.refreshes as f64),
-            ("refreshFailures", stats.refresh_failures as f64),
-            ("replays", stats.replays as f64),
-            ("queued", queued as f64),
-            ("maxQueued", max_queued as f64),
-            ("sessionEnds", stats.session_ends as f64),
+            ("refreshes", stats.session.refreshes as f64),
+            ("refreshFailures", stats.session.refresh_failures as f64),
+            ("replays", stats.session.replays as f64),
+            ("queued", stats.queued as f64),
+            ("maxQueued", stats.max_queued as f64),
+            ("sessionEnds", stats.session.session_ends as f64),
             ("generation", generation as f64),
         ]);
         set(&object, "crossTab", &JsValue::from_str(self.cross_tab.as_str()));
@@ -218,6 +226,38 @@ fn grant_from_js(tokens: &JsValue) -> Result<Grant, Error> {
     Ok(Grant { access, refresh: text("refresh")?, id_token: text("idToken")?, expires_in_s })
 }
 
+/// What the timer and the page events run: renew if due, in a task of its own (a callback
+/// cannot await). When nothing is due the timer is re-armed for what is left: timers run on
+/// another clock than `Date.now()` and may fire a little early, which must not lose the renewal.
+/// When the renewal failed transiently (5xx, 429, offline, timeout) the token is still due: the
+/// timer is re-armed for the end of the backoff (the `online` event also runs this check). The
+/// loop breaker bounds the retries: once it refuses (`TooManyRefreshes`) nothing is re-armed.
+fn renewal_check(core: Weak<Core>) -> Rc<dyn Fn()> {
+    Rc::new(move || {
+        if let Some(core) = core.upgrade() {
+            wasm_bindgen_futures::spawn_local(async move {
+                match core.renew_if_due().await {
+                    None => core.host().schedule(core.renewal_at_ms()),
+                    Some(Err(Error::RefreshFailed(reason))) if transient(reason) => {
+                        let retry_at = core.session().retry_at_ms();
+                        core.host().schedule(Some(retry_at));
+                    }
+                    Some(_) => {}
+                }
+            });
+        }
+    })
+}
+
+/// A failure that may pass by itself; a 403 (CSRF, cookie path) will not.
+fn transient(reason: RefreshFailure) -> bool {
+    match reason {
+        RefreshFailure::Status(status) => status >= 500 || status == 429,
+        RefreshFailure::Forbidden => false,
+        _ => true, // offline, timeout, abandoned, another tab's lock held too long
+    }
+}
+
 async fn login(core: &Core, credentials: &JsValue) -> Result<JsValue, Error> {
     let options = Rc::clone(&core.host().options);
     let grant = endpoints::login(&options, credentials).await?;
@@ -227,9 +267,9 @@ async fn login(core: &Core, credentials: &JsValue) -> Result<JsValue, Error> {
 
 async fn logout(core: &Core) {
     let options = Rc::clone(&core.host().options);
-    let refresh_token = match options.mode {
-        Mode::Body => core.session().refresh_token_copy(),
-        Mode::Cookie => None,
+    let refresh_token = match options.refresh_token_in {
+        RefreshTokenIn::Body => core.session().refresh_token_copy(),
+        RefreshTokenIn::Cookie => None,
     };
     // Locally first (and in every other tab), so nothing uses the token while the server is
     // told. The server is told under the cross-tab lock: a refresh another tab is making

@@ -14,6 +14,7 @@ mod manager;
 mod net;
 mod options;
 mod platform;
+mod privacy;
 mod request;
 mod tabs;
 mod timer;

@@ -13,8 +13,8 @@ use web_sys::{AbortController, Headers, Request, Response};
 use super::convert::set;
 use super::options::Options;
 use super::timer::Sleep;
+use crate::grant::MAX_BODY_BYTES;
 use crate::prelude::*;
-use crate::refresh::grant::MAX_BODY_BYTES;
 use crate::token::zero_string;
 
 /// Calls the `fetch` option (or the `fetch` captured at creation, see `platform.rs`) with

@@ -3,30 +3,32 @@
 //! back to a default).
 
 use crate::prelude::*;
+use core::cell::Cell;
 
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::convert::{get, location_href};
 use super::platform::Platform;
 use crate::error::Error;
+use crate::grant::FieldNames;
 use crate::refresh::body::BodyFormat;
 use crate::refresh::coordinator::Config;
-use crate::refresh::grant::FieldNames;
 use crate::refresh::policy::CodeAction;
-use crate::session::Mode;
+use crate::session::RefreshTokenIn;
 
 /// Validated options.
 pub struct Options {
     pub refresh_url: String,
     pub login_url: Option<String>,
     pub logout_url: Option<String>,
-    pub mode: Mode,
+    pub refresh_token_in: RefreshTokenIn,
     pub body_format: BodyFormat,
     pub fields: FieldNames,
     /// Exact origins (scheme://host:port) that receive the token.
     pub allowed_origins: Vec<String>,
-    pub refresh_timeout_ms: u32,
-    /// Lifecycle settings: mode, renewal margin, loop breaker.
+    /// `refreshTimeoutMs`: bounds every auth endpoint call (refresh, login, logout).
+    pub endpoint_timeout_ms: u32,
+    /// Lifecycle settings: refresh-token location, renewal margin, loop breaker.
     pub config: Config,
     /// `shouldRefresh(response)`: decides for 401/403 answers no error code decided.
     pub should_refresh: Option<js_sys::Function>,
@@ -40,26 +42,65 @@ pub struct Options {
     pub platform: Platform,
     /// `crossTab`: coordinate with the other tabs of the origin (default true).
     pub cross_tab: bool,
+    /// `warnings` (default true): the personal-data warning may still be given. Cleared once it
+    /// was, so it is given once per manager (`privacy.rs`).
+    pub warnings: Cell<bool>,
 }
 
-const KNOWN: [&str; 16] = [
-    "refreshUrl",
-    "loginUrl",
-    "logoutUrl",
-    "refreshTokenIn",
-    "refreshBody",
-    "accessTokenField",
-    "refreshTokenField",
-    "allowedOrigins",
-    "refreshMarginSeconds",
-    "refreshTimeoutMs",
-    "refreshHeaders",
-    "crossTab",
-    "fetch",
-    "errorCodes",
-    "shouldRefresh",
-    "loopBreaker",
+/// How an option's value is checked. The checks of the whole table share one error path
+/// (a path per option would cost Wasm size at every `?`).
+#[derive(Clone, Copy)]
+enum Kind {
+    /// A string URL, resolved against the page.
+    Url,
+    /// One of two strings, the first the default.
+    Choice(&'static str, &'static str),
+    /// A non-empty string.
+    Name,
+    /// A number in `[min, max]`.
+    Number(f64, f64),
+    Function,
+    Bool,
+    /// Checked by its own code in `parse_known` (objects and arrays).
+    Custom,
+}
+
+/// Every option: name, kind, and what a person is told when its value is wrong. The index in
+/// this table is how `parse_known` finds a value.
+const TABLE: [(&str, Kind, &str); 17] = [
+    ("refreshUrl", Kind::Url, "must be a valid URL string"),
+    ("loginUrl", Kind::Url, "must be a valid URL string"),
+    ("logoutUrl", Kind::Url, "must be a valid URL string"),
+    ("refreshTokenIn", Kind::Choice("cookie", "body"), "must be \"cookie\" or \"body\""),
+    ("refreshBody", Kind::Choice("json", "form"), "must be \"json\" or \"form\""),
+    ("accessTokenField", Kind::Name, "must be a non-empty string"),
+    ("refreshTokenField", Kind::Name, "must be a non-empty string"),
+    ("allowedOrigins", Kind::Custom, ""),
+    ("refreshMarginSeconds", Kind::Number(0.0, 86_400.0), "must be a number from 0 to 86400"),
+    ("refreshTimeoutMs", Kind::Number(1.0, 600_000.0), "must be a number from 1 to 600000"),
+    ("refreshHeaders", Kind::Custom, ""),
+    ("crossTab", Kind::Bool, "must be true or false"),
+    ("fetch", Kind::Function, "must be a function"),
+    ("errorCodes", Kind::Custom, ""),
+    ("shouldRefresh", Kind::Function, "must be a function"),
+    ("loopBreaker", Kind::Custom, ""),
+    ("warnings", Kind::Bool, "must be true or false"),
 ];
+
+/// Checks `value` against `kind`; `Some` is the value to keep (a URL resolved), `None` a
+/// value of the wrong kind. `undefined` and `null` are not given here: they mean "absent".
+fn check(value: JsValue, kind: Kind, base: Option<&str>) -> Option<JsValue> {
+    let ok = match kind {
+        Kind::Url => return resolve_url(&value.as_string()?, base).map(JsValue::from),
+        Kind::Choice(a, b) => value.as_string().is_some_and(|v| v == a || v == b),
+        Kind::Name => value.as_string().is_some_and(|v| !v.is_empty()),
+        Kind::Number(min, max) => value.as_f64().is_some_and(|n| n >= min && n <= max),
+        Kind::Function => value.is_function(),
+        Kind::Bool => value.as_bool().is_some(),
+        Kind::Custom => true,
+    };
+    ok.then_some(value)
+}
 
 /// Why the options were refused.
 pub enum OptionsError {
@@ -88,82 +129,76 @@ impl Options {
                 "must be an object such as { refreshUrl: \"/api/token/refresh/\" }",
             )));
         }
+        let base = location_href();
+        let mut values: [JsValue; TABLE.len()] = Default::default();
         for key in js_sys::Object::keys(raw.unchecked_ref::<js_sys::Object>()).iter() {
             let key = key.as_string().unwrap_or_default();
-            if !KNOWN.contains(&key.as_str()) {
+            let Some(index) = TABLE.iter().position(|(name, _, _)| *name == key) else {
                 return Err(OptionsError::Unknown(key));
+            };
+            let value = get(raw, &key);
+            if value.is_undefined() || value.is_null() {
+                continue;
             }
+            let (name, kind, problem) = TABLE[index];
+            values[index] = check(value, kind, base.as_deref()).ok_or(invalid(name, problem))?;
         }
-        Ok(Options::parse_known(raw)?)
+        Ok(Options::parse_known(&values, base.as_deref())?)
     }
 
-    fn parse_known(raw: &JsValue) -> Result<Options, Error> {
-        let base = location_href();
-        let base = base.as_deref();
-        // Filled in place, in the order options are validated: on the first problem only this
-        // one value is dropped, where separate locals would each need their own cleanup path
-        // (which costs Wasm size at every `?`).
+    /// Builds the options from the checked values (indexed as `TABLE`; `undefined`: absent).
+    fn parse_known(values: &[JsValue; TABLE.len()], base: Option<&str>) -> Result<Options, Error> {
+        let text = |i: usize| values[i].as_string();
+        let number = |i: usize, default: f64| values[i].as_f64().unwrap_or(default);
+        let function = |i: usize| values[i].clone().dyn_into::<js_sys::Function>().ok();
+        let refresh_token_in = match text(3).as_deref() {
+            Some("body") => RefreshTokenIn::Body,
+            _ => RefreshTokenIn::Cookie,
+        };
+        let breaker = &values[15];
+        let breaker_number =
+            |key: &'static str, default: f64, min: f64, max: f64| match get(breaker, key) {
+                v if v.is_undefined() => Ok(default),
+                v => check(v, Kind::Number(min, max), None).and_then(|v| v.as_f64()).ok_or(
+                    invalid(key, "must be a number in its allowed range (see the documentation)"),
+                ),
+            };
+        // Filled in place: on the first problem only this one value is dropped, where separate
+        // locals would each need their own cleanup path.
         let mut o = Options {
-            refresh_url: String::new(),
-            login_url: None,
-            logout_url: None,
-            mode: Mode::Cookie,
-            body_format: BodyFormat::Json,
-            fields: FieldNames::default(),
+            refresh_url: text(0).ok_or(invalid(
+                "refreshUrl",
+                "is required (the URL of the token refresh endpoint)",
+            ))?,
+            login_url: text(1),
+            logout_url: text(2),
+            refresh_token_in,
+            body_format: if text(4).as_deref() == Some("form") {
+                BodyFormat::Form
+            } else {
+                BodyFormat::Json
+            },
+            fields: FieldNames { access: text(5), refresh: text(6) },
             allowed_origins: Vec::new(),
-            refresh_timeout_ms: 0,
-            config: Config::new(Mode::Cookie),
-            should_refresh: None,
+            endpoint_timeout_ms: number(9, 10_000.0) as u32,
+            config: Config::new(refresh_token_in),
+            should_refresh: function(14),
             refresh_headers: None,
             error_codes: Vec::new(),
-            fetch: None,
+            fetch: function(12),
+            cross_tab: values[11].as_bool().unwrap_or(true),
+            warnings: Cell::new(values[16].as_bool().unwrap_or(true)),
             platform: Platform::capture(),
-            cross_tab: true,
         };
-        o.refresh_url = match optional_string(raw, "refreshUrl")? {
-            Some(u) => {
-                resolve_url(&u, base).ok_or_else(|| invalid("refreshUrl", "is not a valid URL"))?
-            }
-            None => {
-                return Err(invalid(
-                    "refreshUrl",
-                    "is required (the URL of the token refresh endpoint)",
-                ))
-            }
-        };
-        o.login_url = url_option(raw, "loginUrl", base)?;
-        o.logout_url = url_option(raw, "logoutUrl", base)?;
-        o.mode = match optional_string(raw, "refreshTokenIn")?.as_deref() {
-            None | Some("cookie") => Mode::Cookie,
-            Some("body") => Mode::Body,
-            Some(_) => return Err(invalid("refreshTokenIn", "must be \"cookie\" or \"body\"")),
-        };
-        o.body_format = match optional_string(raw, "refreshBody")?.as_deref() {
-            None | Some("json") => BodyFormat::Json,
-            Some("form") => BodyFormat::Form,
-            Some(_) => return Err(invalid("refreshBody", "must be \"json\" or \"form\"")),
-        };
-        o.fields.access = non_empty(raw, "accessTokenField")?;
-        o.fields.refresh = non_empty(raw, "refreshTokenField")?;
-        o.allowed_origins = allowed_origins(raw, base)?;
-        let margin_s = number(raw, "refreshMarginSeconds", 30.0, 0.0, 86_400.0)?;
-        let breaker = get(raw, "loopBreaker");
         o.config = Config {
-            margin_s,
-            max_refreshes: number(&breaker, "maxRefreshes", 10.0, 1.0, 1000.0)? as u32,
-            window_s: number(&breaker, "windowSeconds", 30.0, 1.0, 3600.0)?,
-            ..Config::new(o.mode)
+            margin_s: number(8, 30.0),
+            max_refreshes: breaker_number("maxRefreshes", 10.0, 1.0, 1000.0)? as u32,
+            window_s: breaker_number("windowSeconds", 30.0, 1.0, 3600.0)?,
+            ..o.config
         };
-        o.should_refresh = function(raw, "shouldRefresh")?;
-        o.refresh_timeout_ms = number(raw, "refreshTimeoutMs", 10_000.0, 1.0, 600_000.0)? as u32;
-        o.refresh_headers = headers(raw)?;
-        let cross_tab = get(raw, "crossTab");
-        if !cross_tab.is_undefined() {
-            o.cross_tab =
-                cross_tab.as_bool().ok_or_else(|| invalid("crossTab", "must be true or false"))?;
-        }
-        o.error_codes = error_codes(raw)?;
-        o.fetch = function(raw, "fetch")?;
+        o.allowed_origins = allowed_origins(&values[7], base)?;
+        o.refresh_headers = headers(&values[10])?;
+        o.error_codes = error_codes(&values[13])?;
         Ok(o)
     }
 
@@ -178,56 +213,12 @@ impl Options {
     }
 }
 
-fn optional_string(raw: &JsValue, key: &'static str) -> Result<Option<String>, Error> {
-    match get(raw, key) {
-        v if v.is_undefined() || v.is_null() => Ok(None),
-        v => v.as_string().map(Some).ok_or_else(|| invalid(key, "must be a string")),
-    }
-}
-
-fn non_empty(raw: &JsValue, key: &'static str) -> Result<Option<String>, Error> {
-    match optional_string(raw, key)? {
-        Some(s) if s.is_empty() => Err(invalid(key, "must not be empty")),
-        other => Ok(other),
-    }
-}
-
-fn url_option(
-    raw: &JsValue,
-    key: &'static str,
-    base: Option<&str>,
-) -> Result<Option<String>, Error> {
-    match optional_string(raw, key)? {
-        Some(u) => {
-            resolve_url(&u, base).map(Some).ok_or_else(|| invalid(key, "is not a valid URL"))
-        }
-        None => Ok(None),
-    }
-}
-
-fn number(
-    raw: &JsValue,
-    key: &'static str,
-    default: f64,
-    min: f64,
-    max: f64,
-) -> Result<f64, Error> {
-    match get(raw, key) {
-        v if v.is_undefined() => Ok(default),
-        v => match v.as_f64() {
-            Some(n) if n >= min && n <= max => Ok(n),
-            _ => Err(invalid(key, "must be a number in its allowed range (see the documentation)")),
-        },
-    }
-}
-
 /// `errorCodes: { TOKEN_EXPIRED: "refresh", TOKEN_REVOKED: "endSession", ... }`.
-fn error_codes(raw: &JsValue) -> Result<Vec<(String, CodeAction)>, Error> {
-    let value = get(raw, "errorCodes");
+fn error_codes(value: &JsValue) -> Result<Vec<(String, CodeAction)>, Error> {
     if value.is_undefined() {
         return Ok(Vec::new());
     }
-    code_map(&value).ok_or_else(|| {
+    code_map(value).ok_or_else(|| {
         invalid(
             "errorCodes",
             "must map error codes to \"refresh\", \"endSession\" or \"passThrough\"",
@@ -249,8 +240,7 @@ fn code_map(value: &JsValue) -> Option<Vec<(String, CodeAction)>> {
 }
 
 /// The static refresh headers as a `Headers` object: the browser validates names and values.
-fn headers(raw: &JsValue) -> Result<Option<web_sys::Headers>, Error> {
-    let value = get(raw, "refreshHeaders");
+fn headers(value: &JsValue) -> Result<Option<web_sys::Headers>, Error> {
     if value.is_undefined() {
         return Ok(None);
     }
@@ -261,8 +251,7 @@ fn headers(raw: &JsValue) -> Result<Option<web_sys::Headers>, Error> {
         .ok_or_else(|| invalid("refreshHeaders", "must map valid header names to string values"))
 }
 
-fn allowed_origins(raw: &JsValue, base: Option<&str>) -> Result<Vec<String>, Error> {
-    let value = get(raw, "allowedOrigins");
+fn allowed_origins(value: &JsValue, base: Option<&str>) -> Result<Vec<String>, Error> {
     if value.is_undefined() {
         // Default: the page's own origin only.
         return Ok(base
@@ -270,7 +259,7 @@ fn allowed_origins(raw: &JsValue, base: Option<&str>) -> Result<Vec<String>, Err
             .map(|u| vec![u.origin()])
             .unwrap_or_default());
     }
-    origin_list(&value).ok_or_else(|| {
+    origin_list(value).ok_or_else(|| {
         invalid(
             "allowedOrigins",
             "must be an array of origins such as \"https://api.example.com\" (scheme, host and port only)",
@@ -312,11 +301,4 @@ pub fn resolve_url(url: &str, base: Option<&str>) -> Option<String> {
         None => web_sys::Url::new(url).ok()?,
     };
     Some(parsed.href())
-}
-
-fn function(raw: &JsValue, key: &'static str) -> Result<Option<js_sys::Function>, Error> {
-    match get(raw, key) {
-        v if v.is_undefined() => Ok(None),
-        v => v.dyn_into().map(Some).map_err(|_| invalid(key, "must be a function")),
-    }
 }

@@ -13,10 +13,9 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use super::convert::{get, global, set};
-use super::flag::Flag;
 use super::timer::{Sleep, Timeout};
 use crate::crosstab::MAX_MESSAGE_BYTES;
-use crate::error::{Error, Transient};
+use crate::error::{Error, RefreshFailure};
 use crate::prelude::*;
 use crate::refresh::coordinator::{Coordinator, LockGuard};
 use crate::token::zero_string;
@@ -57,10 +56,8 @@ pub struct Tabs {
     locks: JsValue,
     name: String,
     channel: JsValue,
-    /// Releases this manager's presence (a shared lock other tabs count before asking).
-    presence: Rc<RefCell<Option<js_sys::Function>>>,
-    /// Raised when a token arrives from another tab while this one waits for answers.
-    answered: RefCell<Option<Rc<Flag>>>,
+    /// This manager's presence: a shared lock held while it holds a token.
+    presence: Rc<RefCell<Presence>>,
     on_message: RefCell<Option<MessageHandler>>,
 }
 
@@ -79,37 +76,26 @@ impl Tabs {
         // One name per refresh endpoint: managers of other endpoints never wait for each other.
         let mut name = String::from("tokenflight ");
         name.push_str(refresh_url);
-        let args = js_sys::Array::of1(&JsValue::from_str(&name));
+        // `Array.of` with two items is already imported for `Request` (one JS import less); the
+        // constructor ignores the second.
+        let args = js_sys::Array::of2(&JsValue::from_str(&name), &JsValue::UNDEFINED);
         let channel = js_sys::Reflect::construct(&constructor, &args).ok()?;
-        let tabs = Rc::new(Tabs {
+        Some(Rc::new(Tabs {
             locks,
             name,
             channel,
-            presence: Rc::default(),
-            answered: RefCell::default(),
+            presence: Rc::new(RefCell::new(Presence::Absent)),
             on_message: RefCell::default(),
-        });
-        let options = js_sys::Object::new();
-        set(&options, "mode", &JsValue::from_str("shared"));
-        let request = request(&tabs.locks, &tabs.presence_name(), &options);
-        let presence = Rc::clone(&tabs.presence);
-        wasm_bindgen_futures::spawn_local(async move {
-            if let Ok(release) = JsFuture::from(request).await {
-                *presence.borrow_mut() = release.dyn_into().ok();
-            }
-        });
-        Some(tabs)
+        }))
     }
 
     /// Delivers the channel's messages to `core` (text only, at most `MAX_MESSAGE_BYTES`).
     pub fn attach<H: crate::refresh::coordinator::Host + 'static>(
-        self: &Rc<Self>,
-        core: &Rc<Coordinator<H>>,
+        &self,
+        core: Weak<Coordinator<H>>,
     ) {
-        let core = Rc::downgrade(core);
-        let tabs = Rc::downgrade(self);
         let callback = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
-            receive(&core, &tabs, &get(&event, "data"));
+            receive(&core, &get(&event, "data"));
         });
         let _ =
             js_sys::Reflect::set(&self.channel, &JsValue::from_str("onmessage"), callback.as_ref());
@@ -147,48 +133,75 @@ impl Tabs {
                 Sleep::new(SETTLE_MS).await;
                 Ok(Box::new(held))
             }
-            None => Err(Error::RefreshFailed(Transient::CrossTabLock)),
+            None => Err(Error::RefreshFailed(RefreshFailure::CrossTabLock)),
         }
     }
 
-    /// Asks the other managers for their token and waits up to [`ASK_WAIT_MS`] for one, unless
-    /// no other manager of the origin is open.
+    /// Asks the other managers for their token, unless none holds one. An answer is adopted
+    /// when it arrives (releasing the requests that wait for it); the caller, the refresh
+    /// leader, goes on after [`ASK_WAIT_MS`] and finds the token there.
     pub async fn ask(&self, ask_text: &str) {
-        if !self.others_present().await {
+        // An exclusive request for the presence lock succeeds only when no manager holds a
+        // token (each holds the lock shared while it does).
+        let options = js_sys::Object::new();
+        set(&options, "ifAvailable", &JsValue::TRUE);
+        let probe = JsFuture::from(request(&self.locks, &self.presence_name(), &options)).await;
+        if let Ok(release) = probe.and_then(|r| r.dyn_into::<js_sys::Function>()) {
+            let _ = release.call0(&JsValue::NULL);
             return;
         }
-        let flag = Rc::new(Flag::default());
-        *self.answered.borrow_mut() = Some(Rc::clone(&flag));
         self.post(ask_text);
-        let answered = core::future::poll_fn(|cx| flag.poll(cx));
-        Either { first: Box::pin(answered), second: Sleep::new(ASK_WAIT_MS) }.await;
-        self.answered.borrow_mut().take();
+        Sleep::new(ASK_WAIT_MS).await;
     }
 
-    /// Whether another manager holds its presence lock (asked through `locks.query()`).
-    async fn others_present(&self) -> bool {
-        let Ok(query) = get(&self.locks, "query").dyn_into::<js_sys::Function>() else {
-            return false;
-        };
-        let Ok(promise) = query.call0(&self.locks).and_then(|p| p.dyn_into::<js_sys::Promise>())
-        else {
-            return false;
-        };
-        let Ok(snapshot) = JsFuture::from(promise).await else {
-            return false;
-        };
-        let name = self.presence_name();
-        let held = js_sys::Array::from(&get(&snapshot, "held"));
-        let count =
-            held.iter().filter(|l| get(l, "name").as_string().as_deref() == Some(&name)).count();
-        let own = usize::from(self.presence.borrow().is_some());
-        count > own
+    /// Holds the presence lock (shared) while this manager holds a token, so that a new tab
+    /// knows whether asking is worth it.
+    pub fn set_present(&self, present: bool) {
+        let mut presence = self.presence.borrow_mut();
+        match (&*presence, present) {
+            (Presence::Absent, true) => {
+                *presence = Presence::Requested;
+                let options = js_sys::Object::new();
+                set(&options, "mode", &JsValue::from_str("shared"));
+                let request = request(&self.locks, &self.presence_name(), &options);
+                let slot = Rc::clone(&self.presence);
+                wasm_bindgen_futures::spawn_local(async move {
+                    let granted =
+                        JsFuture::from(request).await.ok().and_then(|r| r.dyn_into().ok());
+                    let mut presence = slot.borrow_mut();
+                    match (granted, &*presence) {
+                        (Some(release), Presence::Requested) => *presence = Presence::Held(release),
+                        // Signed out meanwhile: let go at once.
+                        (Some(release), _) => drop(Presence::Held(release)),
+                        (None, _) => *presence = Presence::Absent,
+                    }
+                });
+            }
+            (Presence::Requested | Presence::Held(_), false) => *presence = Presence::Absent,
+            _ => {}
+        }
     }
 
     fn presence_name(&self) -> String {
         let mut name = self.name.clone();
-        name.push_str(" tab");
+        name.push_str(" token");
         name
+    }
+}
+
+/// Whether this manager holds the presence lock.
+enum Presence {
+    Absent,
+    Requested,
+    /// Held; dropping the function's owner releases it.
+    Held(js_sys::Function),
+}
+
+impl Drop for Presence {
+    fn drop(&mut self) {
+        if let Presence::Held(release) = self {
+            let _ = release.call0(&JsValue::NULL);
+        }
     }
 }
 
@@ -197,15 +210,11 @@ impl Drop for Tabs {
         if let Ok(close) = get(&self.channel, "close").dyn_into::<js_sys::Function>() {
             let _ = close.call0(&self.channel);
         }
-        if let Some(release) = self.presence.borrow_mut().take() {
-            let _ = release.call0(&JsValue::NULL);
-        }
     }
 }
 
 fn receive<H: crate::refresh::coordinator::Host + 'static>(
     core: &Weak<Coordinator<H>>,
-    tabs: &Weak<Tabs>,
     data: &JsValue,
 ) {
     let (Some(core), Some(text)) = (core.upgrade(), data.dyn_ref::<js_sys::JsString>()) else {
@@ -218,12 +227,6 @@ fn receive<H: crate::refresh::coordinator::Host + 'static>(
     let mut text = String::from(text);
     core.receive(&text);
     zero_string(&mut text);
-    let adopted = core.session().token_generation().is_some();
-    if let Some(flag) = tabs.upgrade().and_then(|t| t.answered.borrow().clone()) {
-        if adopted {
-            flag.raise();
-        }
-    }
 }
 
 /// A held Web Lock: released when dropped (and by the browser if the tab goes away).
@@ -236,8 +239,8 @@ impl Drop for Held {
 }
 
 /// `navigator.locks.request(name, options, callback)`, as a promise of the function that
-/// releases the lock once granted (`null` when `ifAvailable` found it taken). It rejects when
-/// the request is aborted. The lock is held until that function is called.
+/// releases the lock once granted (`null` when `ifAvailable` found it taken, or when the request
+/// could not be made). It rejects when the request is aborted. The lock is held until that function is called.
 fn request(locks: &JsValue, name: &str, options: &js_sys::Object) -> js_sys::Promise {
     let mut grant = JsValue::UNDEFINED;
     let granted = js_sys::Promise::new(&mut |resolve, _| grant = resolve.into());
@@ -258,28 +261,7 @@ fn request(locks: &JsValue, name: &str, options: &js_sys::Object) -> js_sys::Pro
     match call.and_then(|p| p.dyn_into::<js_sys::Promise>()) {
         // Whichever settles first: the grant, or the request's rejection (aborted).
         Ok(requested) => js_sys::Promise::race(&js_sys::Array::of2(&granted, &requested)),
-        Err(error) => js_sys::Promise::reject(&error),
-    }
-}
-
-/// Whichever of two futures finishes first.
-struct Either<A, B> {
-    first: core::pin::Pin<Box<A>>,
-    second: B,
-}
-
-impl<A: core::future::Future<Output = ()>, B: core::future::Future<Output = ()> + Unpin>
-    core::future::Future for Either<A, B>
-{
-    type Output = ();
-
-    fn poll(
-        mut self: core::pin::Pin<&mut Self>,
-        cx: &mut core::task::Context<'_>,
-    ) -> core::task::Poll<()> {
-        if self.first.as_mut().poll(cx).is_ready() {
-            return core::task::Poll::Ready(());
-        }
-        core::pin::Pin::new(&mut self.second).poll(cx)
+        // The request could not even be made: as if not granted.
+        Err(_) => js_sys::Promise::resolve(&JsValue::NULL),
     }
 }

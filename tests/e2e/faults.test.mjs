@@ -1,4 +1,4 @@
-// Each fault the server can inject leads to the outcome RELIABILITY.md §B prescribes, and every
+// Each fault the server can inject leads to the outcome the refresh-endpoint section of docs/reliability.md prescribes, and every
 // call settles within the refresh timeout plus a second.
 import { test } from "node:test";
 import assert from "node:assert/strict";

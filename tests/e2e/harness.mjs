@@ -164,6 +164,9 @@ export async function openPage(browser, server, options, { path = "/tests/fixtur
         window.__unhandled++;
       }
     });
+    // Every page here is served under the strict CSP (server/src/statics.rs): nothing may trip it.
+    window.__cspViolations = [];
+    document.addEventListener("securitypolicyviolation", (e) => window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
   });
   await page.goto(server.url + path);
   await page.evaluate(async (opts) => {
@@ -204,6 +207,8 @@ export async function openPage(browser, server, options, { path = "/tests/fixtur
       });
       if (unhandled) throw new Error(`${unhandled} unhandled rejection(s)`);
       if (pageErrors.length) throw new Error(`page errors: ${pageErrors.join("; ")}`);
+      const csp = await page.evaluate(() => window.__cspViolations);
+      if (csp.length) throw new Error(`CSP violations: ${csp.join("; ")}`);
       const scriptVisible = await page.evaluate(() => {
         const parts = [document.cookie];
         for (const s of [localStorage, sessionStorage]) {

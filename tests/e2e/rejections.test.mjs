@@ -1,4 +1,4 @@
-// Granular rejections from the server lead to what DESIGN.md §3 prescribes: refresh only for
+// Granular rejections from the server lead to what the README prescribes ("Behaviour worth knowing"): refresh only for
 // an expired token, end the session once for a revoked one, pass everything else through.
 import { test } from "node:test";
 import assert from "node:assert/strict";

@@ -4,10 +4,11 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
+use tokenflight::grant::{parse_grant, FieldNames};
 use tokenflight::json::{self, Json};
-use tokenflight::refresh::backoff::parse_retry_after;
-use tokenflight::refresh::grant::{classify, parse_grant, FieldNames, RefreshAnswer};
+use tokenflight::refresh::answer::{classify, RefreshAnswer};
 use tokenflight::refresh::policy::bearer_error;
+use tokenflight::session::backoff::parse_retry_after;
 use tokenflight::{base64url, claims};
 
 use super::alloc_meter::measure;

@@ -12,9 +12,9 @@ use futures::channel::oneshot;
 use futures::executor::{LocalPool, LocalSpawner};
 use futures::task::LocalSpawnExt;
 use tokenflight::crosstab::Message;
+use tokenflight::grant::{Grant, RefreshOutcome};
 use tokenflight::refresh::coordinator::{Config, Coordinator, Host, LocalFuture, LockGuard};
-use tokenflight::refresh::grant::{Grant, RefreshOutcome};
-use tokenflight::session::{Event, Mode};
+use tokenflight::session::{Event, RefreshTokenIn};
 use tokenflight::token::Secret;
 use tokenflight::Error;
 
@@ -25,6 +25,8 @@ pub struct FakeHost {
     pub calls: RefCell<Vec<Option<String>>>,
     answers: RefCell<Vec<oneshot::Sender<RefreshOutcome>>>,
     pub events: RefCell<Vec<Event>>,
+    /// Every renewal time the coordinator scheduled, in order.
+    pub schedules: RefCell<Vec<Option<f64>>>,
     /// What `random()` answers (jitter): fixed so schedules are exact in tests.
     pub random: Cell<f64>,
     spawner: RefCell<Option<LocalSpawner>>,
@@ -68,6 +70,10 @@ impl Host for Fake {
 
     fn emit(&self, event: Event) {
         self.events.borrow_mut().push(event);
+    }
+
+    fn schedule(&self, renew_at_ms: Option<f64>) {
+        self.schedules.borrow_mut().push(renew_at_ms);
     }
 
     fn lock(&self) -> LocalFuture<Result<LockGuard, Error>> {
@@ -125,7 +131,7 @@ pub fn grant_rotating(access: &str, refresh: &str) -> Grant {
 pub type Core = Rc<Coordinator<Fake>>;
 
 /// A coordinator on a fake host, with the pool that runs its tasks (the test drives it).
-pub fn core(mode: Mode) -> (Core, Fake, LocalPool) {
+pub fn core(mode: RefreshTokenIn) -> (Core, Fake, LocalPool) {
     core_with(Config::new(mode))
 }
 

@@ -9,17 +9,22 @@ const MAX_MS: f64 = 60_000.0;
 /// failed refresh (sent before it failed) share its failure instead of starting another one.
 const MIN_MS: f64 = 250.0;
 
-/// Failure count and the earliest time the next refresh may be attempted.
+use crate::error::Error;
+
+/// Failure count, the earliest time the next refresh may be attempted, and the error the last
+/// attempt failed with (given to the requests that meet the backoff).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Backoff {
     failures: u32,
     not_before_ms: f64,
+    failure: Option<Error>,
 }
 
 impl Backoff {
     /// Records a failure at `now_ms`; `retry_after_s` (from the server) overrides the exponential
     /// delay, capped at one minute.
-    pub fn record_failure(&mut self, now_ms: f64, retry_after_s: Option<f64>) {
+    pub fn record_failure(&mut self, now_ms: f64, retry_after_s: Option<f64>, error: Error) {
+        self.failure = Some(error);
         self.failures = self.failures.saturating_add(1);
         let exponential = BASE_MS * f64::from(1u32 << self.failures.min(7).saturating_sub(1));
         let delay = retry_after_s.map_or(exponential, |s| s * 1000.0).clamp(MIN_MS, MAX_MS);
@@ -41,6 +46,16 @@ impl Backoff {
     pub fn allows(&self, now_ms: f64) -> bool {
         now_ms >= self.not_before_ms || self.not_before_ms - now_ms > MAX_MS
     }
+
+    /// While backing off, the error the failed refresh gave: a request whose 401 arrives during
+    /// the backoff gets the same error as the requests that waited for the refresh.
+    pub fn error_at(&self, now_ms: f64) -> Option<Error> {
+        if self.allows(now_ms) {
+            None
+        } else {
+            self.failure
+        }
+    }
 }
 
 /// Parses a `Retry-After` header in its delay-seconds form; the date form is ignored (it would
@@ -55,11 +70,14 @@ pub fn parse_retry_after(value: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::RefreshFailure;
+
+    const FAILED: Error = Error::RefreshFailed(RefreshFailure::Status(503));
 
     #[test]
     fn retry_after_zero_still_waits_for_the_storms_late_answers() {
         let mut b = Backoff::default();
-        b.record_failure(0.0, Some(0.0));
+        b.record_failure(0.0, Some(0.0), FAILED);
         assert!(!b.allows(249.0) && b.allows(250.0));
     }
 
@@ -67,12 +85,12 @@ mod tests {
     fn delays_grow_and_are_capped() {
         let mut b = Backoff::default();
         assert!(b.allows(0.0));
-        b.record_failure(0.0, None);
+        b.record_failure(0.0, None, FAILED);
         assert!(!b.allows(999.0) && b.allows(1_000.0));
-        b.record_failure(1_000.0, None);
+        b.record_failure(1_000.0, None, FAILED);
         assert!(!b.allows(2_999.0) && b.allows(3_000.0));
         for _ in 0..20 {
-            b.record_failure(0.0, None);
+            b.record_failure(0.0, None, FAILED);
         }
         assert!(b.allows(60_000.0));
         b.reset();
@@ -82,16 +100,16 @@ mod tests {
     #[test]
     fn retry_after_is_respected_and_capped() {
         let mut b = Backoff::default();
-        b.record_failure(0.0, Some(5.0));
+        b.record_failure(0.0, Some(5.0), FAILED);
         assert!(!b.allows(4_999.0) && b.allows(5_000.0));
-        b.record_failure(0.0, Some(86_400.0));
+        b.record_failure(0.0, Some(86_400.0), FAILED);
         assert!(b.allows(60_000.0));
     }
 
     #[test]
     fn a_clock_jumping_backwards_does_not_block_forever() {
         let mut b = Backoff::default();
-        b.record_failure(10_000_000.0, None);
+        b.record_failure(10_000_000.0, None, FAILED);
         assert!(b.allows(10_000_000.0 - 3_600_000.0));
     }
 

@@ -1,0 +1,115 @@
+//! What an HTTP answer from the refresh endpoint means for the session: tokens, a rejection
+//! that ends the session, or a failure that keeps it.
+
+use crate::error::{EndReason, Error, RefreshFailure};
+use crate::grant::{parse_grant, wipe, FieldNames, RefreshOutcome};
+use crate::json::{self, Json};
+use crate::prelude::*;
+use crate::token::Secret;
+
+/// An HTTP answer from the refresh endpoint, as read by the transport.
+#[derive(Debug)]
+pub struct RefreshAnswer {
+    /// HTTP status; 0 for an opaque redirect.
+    pub status: u16,
+    /// `Content-Type` header.
+    pub content_type: Option<String>,
+    /// `Retry-After` header, already parsed to seconds.
+    pub retry_after_s: Option<f64>,
+    /// The response was (or would have been) a redirect.
+    pub redirected: bool,
+    /// The body, when it was read (2xx, 400, 401 only; capped at [`crate::grant::MAX_BODY_BYTES`]). `None` when
+    /// unread or larger than the cap.
+    pub body: Option<String>,
+}
+
+/// Whether the refresh endpoint's body needs reading for this status.
+pub fn body_needed(status: u16) -> bool {
+    (200..300).contains(&status) || status == 400 || status == 401
+}
+
+/// Classifies a refresh endpoint answer (the refresh-endpoint faults of docs/reliability.md).
+///
+/// Every body is zeroed once read, refused or not (a 400/401 answer may echo a token): it is
+/// held as a `Secret` from here on, and `parse_grant` zeroes the one it is given.
+pub fn classify(answer: RefreshAnswer, fields: &FieldNames) -> RefreshOutcome {
+    let RefreshAnswer { status, content_type, retry_after_s, redirected, body } = answer;
+    let mut body = body.map(Secret::new);
+    if redirected || (300..400).contains(&status) || status == 0 {
+        return RefreshOutcome::failed(Error::InvalidRefreshResponse(
+            "the refresh endpoint redirected",
+        ));
+    }
+    let text = body.as_ref().map(Secret::expose);
+    match status {
+        200..=299 => {
+            if !content_type.as_deref().is_some_and(is_json_media_type) {
+                return RefreshOutcome::failed(Error::InvalidRefreshResponse(
+                    "the content type is not JSON",
+                ));
+            }
+            match body.as_mut().map(Secret::take) {
+                None => {
+                    RefreshOutcome::failed(Error::InvalidRefreshResponse("the body is too large"))
+                }
+                Some(b) => match parse_grant(b, fields) {
+                    Ok(grant) => RefreshOutcome::Granted(grant),
+                    Err(why) => RefreshOutcome::failed(Error::InvalidRefreshResponse(why)),
+                },
+            }
+        }
+        401 => RefreshOutcome::Rejected(rejection_reason(text)),
+        400 if error_code(text).is_some_and(|c| c.expose() == "invalid_grant") => {
+            RefreshOutcome::Rejected(rejection_reason(text))
+        }
+        403 => RefreshOutcome::failed(Error::RefreshFailed(RefreshFailure::Forbidden)),
+        _ => RefreshOutcome::Failed {
+            error: Error::RefreshFailed(RefreshFailure::Status(status)),
+            retry_after_s,
+        },
+    }
+}
+
+/// `application/json` or any `+json` type, parameters ignored, case-insensitive.
+fn is_json_media_type(content_type: &str) -> bool {
+    let bytes = content_type.as_bytes();
+    let media = bytes.split(|&b| b == b';').next().unwrap_or_default().trim_ascii();
+    media.eq_ignore_ascii_case(b"application/json")
+        || media.len() > 5 && media[media.len() - 5..].eq_ignore_ascii_case(b"+json")
+}
+
+/// Case-insensitive ASCII substring test on bytes (no `&str` pattern machinery).
+fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
+    haystack.as_bytes().windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+}
+
+/// `revoked` when the server says the token or its family was revoked, blacklisted or reused;
+/// otherwise `expired`.
+fn rejection_reason(body: Option<&str>) -> EndReason {
+    let revoked = error_code(body).is_some_and(|code| {
+        ["revoked", "blacklist", "reuse"]
+            .iter()
+            .any(|word| contains_ignore_case(code.expose(), word))
+    });
+    if revoked {
+        EndReason::Revoked
+    } else {
+        EndReason::Expired
+    }
+}
+
+/// The machine-readable error code of an error body: `code`, else `error`. The rest of the
+/// parsed document is zeroed, and so is the code when dropped (an error body may echo a token).
+pub fn error_code(body: Option<&str>) -> Option<Secret> {
+    let mut doc = json::parse(body?).ok()?;
+    let code = ["code", "error"].iter().find_map(|k| match doc.take(k) {
+        Some(Json::String(code)) => Some(Secret::new(code)),
+        Some(mut other) => {
+            wipe(&mut other);
+            None
+        }
+        None => None,
+    });
+    wipe(&mut doc);
+    code
+}
