@@ -5,8 +5,9 @@
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{ReadableStream, Request};
 
-use super::convert::{get, global};
+use super::convert::get;
 use super::options::Options;
+use super::platform::Platform;
 use crate::token::Secret;
 
 /// A request ready to send.
@@ -22,10 +23,7 @@ impl Outgoing {
     /// Builds the request from fetch's own arguments (string, URL or Request; any init). Throws
     /// what `new Request` throws, as `fetch` would.
     pub fn new(input: &JsValue, init: &JsValue, options: &Options) -> Result<Outgoing, JsValue> {
-        let ctor: js_sys::Function = get(&global(), "Request").unchecked_into();
-        // `new Request(input, undefined)` is `new Request(input)` (WebIDL: an optional argument).
-        let args = js_sys::Array::of2(input, init);
-        let base: Request = js_sys::Reflect::construct(&ctor, &args)?.unchecked_into();
+        let base = options.platform.request(input, init)?;
         let origin = web_sys::Url::new(&base.url()).map(|u| u.origin()).unwrap_or_default();
         let caller_authorized = base.headers().has("authorization").unwrap_or(false);
         // `mode` read as a string: web-sys's enum getter ships a table of every value.
@@ -36,12 +34,17 @@ impl Outgoing {
     }
 
     /// The request to send now, carrying `bearer` when given.
-    pub fn attempt(&self, bearer: Option<&Secret>) -> Result<Request, JsValue> {
+    pub fn attempt(
+        &self,
+        platform: &Platform,
+        bearer: Option<&Secret>,
+    ) -> Result<Request, JsValue> {
         // `Request::clone` is the JS method (tees the body); `Clone::clone` copies the handle.
         let request =
             if self.replayable { Request::clone(&self.base)? } else { Clone::clone(&self.base) };
         if let Some(value) = bearer {
-            request.headers().set("Authorization", value.expose())?;
+            // The captured `Headers.prototype.set`: a replaced one must not see the token.
+            platform.set_header(&request.headers(), "Authorization", value.expose())?;
         }
         Ok(request)
     }
