@@ -26,8 +26,9 @@ use alloc::rc::Weak;
 /// travel separately, and a tab must not refresh again for a token that is on its way.
 const SETTLE_MS: u32 = 20;
 
-/// How long a tab without a token waits for a sibling's answer before refreshing itself.
-const ASK_WAIT_MS: u32 = 250;
+/// How long a tab without a token waits for a sibling's answer before refreshing itself (a
+/// round trip between tabs takes a few milliseconds; a lone tab pays this once, on restore).
+const ASK_WAIT_MS: u32 = 50;
 
 /// What `stats().crossTab` reports.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -56,8 +57,6 @@ pub struct Tabs {
     locks: JsValue,
     name: String,
     channel: JsValue,
-    /// This manager's presence: a shared lock held while it holds a token.
-    presence: Rc<RefCell<Presence>>,
     on_message: RefCell<Option<MessageHandler>>,
 }
 
@@ -80,13 +79,7 @@ impl Tabs {
         // constructor ignores the second.
         let args = js_sys::Array::of2(&JsValue::from_str(&name), &JsValue::UNDEFINED);
         let channel = js_sys::Reflect::construct(&constructor, &args).ok()?;
-        Some(Rc::new(Tabs {
-            locks,
-            name,
-            channel,
-            presence: Rc::new(RefCell::new(Presence::Absent)),
-            on_message: RefCell::default(),
-        }))
+        Some(Rc::new(Tabs { locks, name, channel, on_message: RefCell::default() }))
     }
 
     /// Delivers the channel's messages to `core` (text only, at most `MAX_MESSAGE_BYTES`).
@@ -129,58 +122,13 @@ impl Tabs {
         Ok(Box::new(held))
     }
 
-    /// Asks the other managers for their token, unless none holds one. An answer is adopted
-    /// when it arrives (releasing the requests that wait for it); the caller, the refresh
-    /// leader, goes on after [`ASK_WAIT_MS`] and finds the token there.
+    /// Asks the other managers for their token. An answer is adopted when it arrives
+    /// (releasing the requests that wait for it at once); the caller, the refresh leader, goes
+    /// on after [`ASK_WAIT_MS`] and finds the token there, or refreshes when none came.
     pub async fn ask(&self, ask_text: &str) {
-        // An exclusive request for the presence lock succeeds only when no manager holds a
-        // token (each holds the lock shared while it does); the probe lets go at once.
-        let available = options("ifAvailable", &JsValue::TRUE);
-        if acquire(&self.locks, &self.presence_name(), &available).await.is_some() {
-            return;
-        }
         self.post(ask_text);
         Sleep::new(ASK_WAIT_MS).await;
     }
-
-    /// Holds the presence lock (shared) while this manager holds a token, so that a new tab
-    /// knows whether asking is worth it.
-    pub fn set_present(&self, present: bool) {
-        let mut presence = self.presence.borrow_mut();
-        match (&*presence, present) {
-            (Presence::Absent, true) => {
-                *presence = Presence::Requested;
-                let request =
-                    acquire(&self.locks, &self.presence_name(), &options("mode", &"shared".into()));
-                let slot = Rc::clone(&self.presence);
-                wasm_bindgen_futures::spawn_local(async move {
-                    let held = request.await;
-                    let mut presence = slot.borrow_mut();
-                    // Signed out meanwhile: `held` is dropped, which lets go at once.
-                    if let (Some(held), Presence::Requested) = (held, &*presence) {
-                        *presence = Presence::Held { _lock: held };
-                    } else if let Presence::Requested = &*presence {
-                        *presence = Presence::Absent;
-                    }
-                });
-            }
-            (Presence::Requested | Presence::Held { .. }, false) => *presence = Presence::Absent,
-            _ => {}
-        }
-    }
-
-    fn presence_name(&self) -> String {
-        let mut name = self.name.clone();
-        name.push_str(" token");
-        name
-    }
-}
-
-/// Whether this manager holds the presence lock (released when `Held` is dropped).
-enum Presence {
-    Absent,
-    Requested,
-    Held { _lock: Held },
 }
 
 impl Drop for Tabs {
