@@ -4,12 +4,14 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
+use tokenflight::crosstab::{Message, SharedTokens, MAX_MESSAGE_BYTES};
 use tokenflight::grant::{parse_grant, FieldNames};
 use tokenflight::json::{self, Json};
 use tokenflight::refresh::answer::{classify, RefreshAnswer};
 use tokenflight::refresh::policy::bearer_error;
 use tokenflight::session::backoff::parse_retry_after;
-use tokenflight::{base64url, claims};
+use tokenflight::token::Secret;
+use tokenflight::{base64url, claims, EndReason};
 
 use super::alloc_meter::measure;
 use super::gen::{self, Rng};
@@ -26,6 +28,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("token_response", token_response_target),
     ("www_authenticate", www_authenticate_target),
     ("retry_after", retry_after_target),
+    ("crosstab_message", crosstab_message_target),
 ];
 
 /// Heap a parser may use for an input of `len` bytes: a parsed JSON value costs at most a few
@@ -176,4 +179,45 @@ fn retry_after_target(rng: &mut Rng, input: &mut Vec<u8>) {
         .flatten()
         .map(|n| n as f64);
     assert_eq!(ours, reference, "Retry-After {value:?}");
+}
+
+/// A valid cross-tab message of each kind, then (most of the time) mutated byte-wise. Whatever
+/// decodes must be a message of this version that encodes back to the same text (the format is
+/// positional and canonical), and decoding never allocates beyond the cap.
+fn crosstab_message_target(rng: &mut Rng, input: &mut Vec<u8>) {
+    let token = |rng: &mut Rng| {
+        let text: String = gen::string(rng)
+            .chars()
+            .filter(|c| c.is_ascii_graphic() && *c != '"' && *c != '\\')
+            .collect();
+        Secret::new(if text.is_empty() { "t".into() } else { text })
+    };
+    let session = (rng.next() % 5_000_000_000) as u32;
+    let tokens = |rng: &mut Rng| SharedTokens {
+        access: token(rng),
+        expires_in_ms: rng.one_in(2).then(|| rng.next() as u32),
+        id_token: rng.one_in(2).then(|| token(rng)),
+    };
+    let message = match rng.below(5) {
+        0 => Message::Ask,
+        1 => Message::End {
+            session,
+            reason: rng.pick(&[EndReason::Logout, EndReason::Expired, EndReason::Revoked]),
+        },
+        2 => Message::Login { session, tokens: None },
+        3 => Message::Login { session, tokens: Some(tokens(rng)) },
+        _ => Message::Token { session, tokens: tokens(rng) },
+    };
+    *input = message.encode().expose().as_bytes().to_vec();
+    if !rng.one_in(4) {
+        gen::mutate(rng, input);
+    }
+    let Ok(text) = std::str::from_utf8(input) else { return }; // channel data is a JS string
+    let decoded = metered(text.len(), || Message::decode(text));
+    if let Some(message) = decoded {
+        assert!(text.len() <= MAX_MESSAGE_BYTES);
+        let again = message.encode();
+        let reparsed = Message::decode(again.expose()).expect("our own encoding decodes");
+        assert_eq!(reparsed.encode().expose(), again.expose(), "encoding is not stable");
+    }
 }
