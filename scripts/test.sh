@@ -26,9 +26,9 @@ section "package build and size"
 bash scripts/build.sh
 
 section "browser tests: headless Chrome"
-wasm-pack test --headless --chrome -- --test browser --test browser_lifecycle --test browser_tabs -- --nocapture 2>&1 | grep -vE '^\s+(Compiling|Finished|Running|Downloaded|Downloading)\b'
+wasm-pack test --headless --chrome -- --test browser --test browser_lifecycle --test browser_tabs --test browser_hardening -- --nocapture 2>&1 | grep -vE '^\s+(Compiling|Finished|Running|Downloaded|Downloading)\b'
 section "browser tests: headless Firefox"
-wasm-pack test --headless --firefox -- --test browser --test browser_lifecycle --test browser_tabs -- --nocapture 2>&1 | grep -vE '^\s+(Compiling|Finished|Running|Downloaded|Downloading)\b'
+wasm-pack test --headless --firefox -- --test browser --test browser_lifecycle --test browser_tabs --test browser_hardening -- --nocapture 2>&1 | grep -vE '^\s+(Compiling|Finished|Running|Downloaded|Downloading)\b'
 
 section "bundler check: one app built with Vite 7, webpack 5, esbuild and Rollup, plus an import-map page, run in Chromium"
 node tests/bundler/check.mjs
@@ -41,7 +41,8 @@ node --test tests/types/
 
 section "end-to-end: Chromium against the reference server"
 cargo build --quiet -p tokenflight-server
-node --test --test-concurrency=1 tests/e2e/
+# A per-test timeout: a test that hangs fails instead of stalling CI.
+node --test --test-concurrency=1 --test-timeout=120000 tests/e2e/
 
 section "benchmark harness: a quick correctness run (bash scripts/bench.sh is the full benchmark)"
 node bench/run.mjs --quick

@@ -116,43 +116,43 @@ impl Error {
         let mut m = String::new();
         match self {
             Error::SessionExpired(reason) => {
-                m.push_str("The session has ended (");
+                m.push_str("Session ended (");
                 m.push_str(reason.as_str());
                 m.push_str("); sign in again.");
             }
             Error::RefreshFailed(t) => match t {
                 RefreshFailure::Network => m.push_str(
-                    "Token refresh failed: refreshUrl could not be reached. Session kept; retry.",
+                    "Refresh failed: refreshUrl unreachable. Session kept; retry.",
                 ),
                 RefreshFailure::Timeout => m.push_str(
-                    "Token refresh timed out (refreshTimeoutMs). Session kept; retry.",
+                    "Refresh timed out (refreshTimeoutMs). Session kept; retry.",
                 ),
                 RefreshFailure::Status(code) => {
-                    m.push_str("Token refresh failed: refreshUrl answered HTTP ");
+                    m.push_str("Refresh failed: refreshUrl answered HTTP ");
                     push_u32(&mut m, u32::from(*code));
-                    m.push_str(". Session kept; retry later.");
+                    m.push_str(". Session kept; retry.");
                 }
                 RefreshFailure::Forbidden => m.push_str(
-                    "Token refresh got HTTP 403: check refreshHeaders (CSRF) and the refresh cookie's Path.",
+                    "Refresh got HTTP 403: check refreshHeaders (CSRF) and the cookie's Path.",
                 ),
                 RefreshFailure::Abandoned => {
-                    m.push_str("Token refresh was abandoned; retry.")
+                    m.push_str("Refresh abandoned; retry.")
                 }
                 RefreshFailure::CrossTabLock => m.push_str(
-                    "Token refresh waited too long for another tab's refresh (crossTab lock). Session kept; retry.",
+                    "Refresh waited too long for another tab (crossTab lock). Session kept; retry.",
                 ),
             },
             Error::InvalidRefreshResponse(why) => {
-                m.push_str("refreshUrl did not answer with usable tokens: ");
+                m.push_str("refreshUrl gave no usable tokens: ");
                 m.push_str(why);
                 m.push('.');
             }
             Error::NonReplayableBody => m.push_str(
-                "401 for a stream body, which cannot be resent. The token was renewed: send again with a new body (error.response is the 401).",
+                "401 for a stream body, which cannot be resent; token renewed: send a new body (error.response is the 401).",
             ),
             Error::LoggedOut => m.push_str("Logged out while this request waited for a token."),
             Error::TooManyRefreshes => m.push_str(
-                "Too many token refreshes; paused. Does the server accept the tokens it issues?",
+                "Too many refreshes; paused. Does the server accept its own tokens?",
             ),
             Error::LoginFailed(status) => match status {
                 Some(code) => {
@@ -160,10 +160,10 @@ impl Error {
                     push_u32(&mut m, u32::from(*code));
                     m.push('.');
                 }
-                None => m.push_str("Login failed: loginUrl could not be reached."),
+                None => m.push_str("Login failed: loginUrl unreachable."),
             },
             Error::InvalidLoginResponse(why) => {
-                m.push_str("loginUrl did not answer with usable tokens: ");
+                m.push_str("loginUrl gave no usable tokens: ");
                 m.push_str(why);
                 m.push('.');
             }

@@ -18,6 +18,11 @@ impl Secret {
         &self.0
     }
 
+    /// Moves the value out (for a consumer that zeroes it itself), leaving an empty secret.
+    pub fn take(&mut self) -> String {
+        core::mem::take(&mut self.0)
+    }
+
     /// `Bearer <token>` built in a buffer of exact size, itself zeroed on drop.
     pub fn bearer_header(&self) -> Secret {
         let mut s = String::with_capacity(7 + self.0.len());

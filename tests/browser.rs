@@ -32,8 +32,7 @@ async fn a_storm_of_n_concurrent_401s_makes_exactly_one_refresh() {
         let refresh_calls = server.refresh_calls();
         console_log!("storm N={n} refresh_calls={refresh_calls} replays={replays} ok={ok}");
     }
-    settle(30).await;
-    assert_eq!(unhandled_rejections(), before);
+    assert_no_unhandled_rejections(before).await;
 }
 
 #[wasm_bindgen_test]
@@ -55,8 +54,7 @@ async fn a_rejected_refresh_with_1000_queued_ends_the_session_once() {
         assert_eq!(server.refresh_calls(), 1);
         assert_eq!(ends.borrow().len(), 1);
     }
-    settle(30).await;
-    assert_eq!(unhandled_rejections(), before);
+    assert_no_unhandled_rejections(before).await;
 }
 
 #[wasm_bindgen_test]
@@ -92,12 +90,20 @@ async fn recovers_with_a_second_refresh(
     unhandled_before: u32,
 ) {
     server.set_refresh_mode("ok");
-    settle(wait_ms).await;
-    let ok = JsFuture::from(fetch(m, "/api/data")).await.unwrap();
-    assert_eq!(status_of(&ok), 200);
-    assert_eq!(server.refresh_calls(), 2);
-    settle(30).await;
-    assert_eq!(unhandled_rejections(), unhandled_before);
+    // Until the backoff ends, a 401 shares the failure without calling the server; then one
+    // refreshes. Polled under a deadline rather than slept through.
+    let deadline = js_sys::Date::now() + f64::from(wait_ms) + 3_000.0;
+    loop {
+        match JsFuture::from(fetch(m, "/api/data")).await {
+            Ok(r) if status_of(&r) == 200 => break,
+            Ok(r) => panic!("unexpected status {}", status_of(&r)),
+            Err(e) => assert_eq!(text(&e, "name"), "RefreshFailed", "during the backoff"),
+        }
+        assert!(js_sys::Date::now() < deadline, "no recovery within the backoff + 3 s");
+        settle(20).await;
+    }
+    assert_eq!(server.refresh_calls(), 2, "no refresh call during the backoff");
+    assert_no_unhandled_rejections(unhandled_before).await;
 }
 
 #[wasm_bindgen_test]
@@ -128,8 +134,7 @@ async fn malformed_refresh_answers_are_invalid_and_store_nothing() {
         assert_eq!(num(&stats(&m), "generation"), 1.0, "nothing stored for {mode}");
         assert!(m.is_authenticated(), "the session is kept after {mode}");
     }
-    settle(30).await;
-    assert_eq!(unhandled_rejections(), before);
+    assert_no_unhandled_rejections(before).await;
 }
 
 #[wasm_bindgen_test]
@@ -139,7 +144,8 @@ async fn a_stale_401_is_replayed_without_a_new_refresh() {
     server.expire();
     // The slow request is judged with the old token on arrival; its 401 lands after the refresh.
     let slow = fetch(&m, "/api/slow");
-    settle(10).await;
+    wait_until("the slow request to reach the server", 2_000, || server.requests().length() == 1)
+        .await;
     let fast = JsFuture::from(fetch(&m, "/api/data")).await.unwrap();
     assert_eq!(status_of(&fast), 200);
     assert_eq!(server.refresh_calls(), 1);
@@ -203,8 +209,7 @@ async fn server_error_codes_map_to_refresh_end_session_or_pass_through() {
     assert!(!m.is_authenticated());
     let bad = obj(&[("refreshUrl", "/r".into()), ("errorCodes", obj(&[("X", "logout".into())]))]);
     assert_eq!(text(&TokenManager::new(bad).err().unwrap(), "name"), "InvalidOptions");
-    settle(30).await;
-    assert_eq!(unhandled_rejections(), before);
+    assert_no_unhandled_rejections(before).await;
 }
 
 // ---- replaying bodies ----
@@ -390,8 +395,7 @@ async fn no_token_reaches_storage_cookies_urls_or_the_console() {
         let token = token.as_string().unwrap();
         assert!(!everywhere.contains(&token), "a token leaked");
     }
-    settle(30).await;
-    assert_eq!(unhandled_rejections(), before);
+    assert_no_unhandled_rejections(before).await;
 }
 
 // ---- modes, options, API surface ----
@@ -513,14 +517,14 @@ async fn logout_during_a_refresh_rejects_the_queue_and_resurrects_nothing() {
     server.expire();
     // Observe the app's promises from the start, as an app awaiting them would.
     let pending = all_settled((0..10).map(|_| fetch(&m, "/api/data")).collect());
-    settle(20).await;
+    wait_until("the refresh to start", 2_000, || server.refresh_calls() == 1).await;
     JsFuture::from(m.logout()).await.unwrap();
     let results = pending.await;
     assert!(results.iter().all(|(f, e)| !f && text(e, "name") == "LoggedOut"));
-    settle(150).await;
+    wait_until("the late refresh answer", 2_000, || server.refresh_answers() == 1).await;
+    settle(50).await; // a window in which nothing may resurrect the session
     assert!(!m.is_authenticated(), "the late refresh answer was discarded");
-    settle(30).await;
-    assert_eq!(unhandled_rejections(), before);
+    assert_no_unhandled_rejections(before).await;
 }
 
 #[wasm_bindgen_test]

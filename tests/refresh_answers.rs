@@ -144,8 +144,54 @@ fn transient_and_configuration_failures_keep_the_session() {
     assert_eq!(failed(json(429, "{}")).0, Error::RefreshFailed(RefreshFailure::Status(429)));
 }
 
+/// Every refused answer below carries the same real token (in the token member, in the error
+/// members, in broken JSON, in HTML): whatever error comes out must not contain any of it.
 #[test]
-fn error_messages_never_contain_a_token_and_names_are_stable() {
+fn error_messages_never_contain_a_token_fed_through_every_refusal_path() {
+    let token = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZGEifQ.c2VjcmV0LXNpZ25hdHVyZQ";
+    let bodies = [
+        format!(r#"{{"access_token":"{token}","token_type":"mac"}}"#),
+        format!(r#"{{"access_token":"{token}" "broken"#),
+        format!(r#"{{"refresh_token":"{token}"}}"#),
+        format!(r#"{{"access_token":"{token} with spaces"}}"#),
+        format!(r#"["{token}"]"#),
+        format!(r#"{{"code":"{token}","error":"{token}","detail":"{token}"}}"#),
+        format!(r#"{{"error":"invalid_grant","error_description":"{token}"}}"#),
+        format!("<html>{token}</html>"),
+    ];
+    let mut checked = 0;
+    for body in &bodies {
+        for (status, content_type) in [
+            (200, "application/json"),
+            (200, "text/html"),
+            (302, "application/json"),
+            (400, "application/json"),
+            (401, "application/json"),
+            (403, "application/json"),
+            (503, "application/json"),
+        ] {
+            let outcome =
+                classify(answer(status, Some(content_type), Some(body)), &FieldNames::default());
+            let message = match outcome {
+                RefreshOutcome::Failed { error, .. } => error.message(),
+                RefreshOutcome::Rejected(reason) => Error::SessionExpired(reason).message(),
+                RefreshOutcome::Granted(_) => panic!("{status} {body} granted"),
+            };
+            assert!(!message.contains("eyJ") && !message.contains("c2VjcmV0"), "{message}");
+            checked += 1;
+        }
+        // The login path reads bodies with the same parser.
+        if let Err(why) = parse_grant(body.clone(), &FieldNames::default()) {
+            let message = Error::InvalidLoginResponse(why).message();
+            assert!(!message.contains("eyJ") && !message.contains("c2VjcmV0"), "{message}");
+            checked += 1;
+        }
+    }
+    assert!(checked >= bodies.len() * 7 + 6, "every path was exercised: {checked}");
+}
+
+#[test]
+fn error_names_are_stable() {
     let errors = [
         Error::SessionExpired(EndReason::Revoked),
         Error::RefreshFailed(RefreshFailure::Status(503)),

@@ -32,6 +32,7 @@ pub fn routes() -> Router<AppState> {
         .route("/__admin/activate", post(activate))
         .route("/__admin/password", post(password))
         .route("/__admin/revoke", post(revoke))
+        .layer(axum::middleware::from_fn(crate::guard::control_only))
 }
 
 /// A control request whose JSON body does not fit the route: answered with 400.
@@ -65,11 +66,11 @@ async fn counters(State(state): State<AppState>) -> Response {
 }
 
 /// `?to=URL` → 307 to that URL, for tests of cross-origin redirects. Only loopback targets are
-/// accepted, so this test route can never send anyone elsewhere.
+/// accepted (parsed: scheme, host and port; see `guard::loopback_target`), so this test route
+/// can never send anyone elsewhere.
 async fn redirect(axum::extract::RawQuery(query): axum::extract::RawQuery) -> Response {
     let target = query.as_deref().and_then(|q| q.strip_prefix("to=")).unwrap_or("");
-    let loopback = ["http://127.0.0.1:", "http://localhost:"].iter().any(|p| target.starts_with(p));
-    if !loopback || target.contains(|c: char| c.is_whitespace() || c.is_control()) {
+    if !crate::guard::loopback_target(target) {
         return (axum::http::StatusCode::BAD_REQUEST, "loopback targets only").into_response();
     }
     (

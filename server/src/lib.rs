@@ -8,8 +8,11 @@
 //! in-process with `tower::ServiceExt::oneshot`, without sockets.
 
 mod api;
+mod bounded;
 mod control;
+mod csrf;
 mod faults;
+mod guard;
 mod jwt;
 mod log;
 mod random;
@@ -42,6 +45,11 @@ pub struct Config {
     pub root: PathBuf,
     /// Suppresses the per-request log line.
     pub quiet: bool,
+    /// How many refresh tokens, families, presented tokens and revoked access tokens are
+    /// remembered (each); the oldest are forgotten first (see `bounded.rs`).
+    pub max_tokens: usize,
+    /// Opt-in double-submit CSRF check on the cookie-mode refresh and logout (see `csrf.rs`).
+    pub csrf: bool,
 }
 
 impl Default for Config {
@@ -53,6 +61,8 @@ impl Default for Config {
             single_session: false,
             root: default_root(),
             quiet: false,
+            max_tokens: 100_000,
+            csrf: false,
         }
     }
 }

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use tokenflight_server::{app, Config};
 
 const USAGE: &str = "usage: tokenflight-server [--port N] [--access-ttl SECONDS] \
-[--refresh-ttl SECONDS] [--single-session] [--root DIR] [--quiet]";
+[--refresh-ttl SECONDS] [--single-session] [--csrf] [--max-tokens N] [--root DIR] [--quiet]";
 
 struct Args {
     port: u16,
@@ -36,6 +36,10 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
             "--root" => parsed.config.root = PathBuf::from(value("--root")?),
             "--single-session" if inline.is_none() => parsed.config.single_session = true,
             "--quiet" if inline.is_none() => parsed.config.quiet = true,
+            "--csrf" if inline.is_none() => parsed.config.csrf = true,
+            "--max-tokens" => {
+                parsed.config.max_tokens = number(&value("--max-tokens")?, "--max-tokens")?
+            }
             other => return Err(format!("unknown argument: {other}")),
         }
     }

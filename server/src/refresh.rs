@@ -108,7 +108,7 @@ impl Store {
 
     /// Rotates `presented`: marks it used and issues a successor in the same family.
     pub fn rotate(&mut self, presented: &str, ids: FreshIds) -> Result<Issued, RefreshError> {
-        if !self.presented.insert(presented.to_owned()) {
+        if !self.presented.insert(presented.to_owned(), ()) {
             self.counters.refresh_tokens_seen_twice += 1;
         }
         let entry = self.refresh_tokens.get(presented).ok_or(RefreshError::NotValid)?;

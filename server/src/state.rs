@@ -4,12 +4,13 @@
 //! (a hash lookup, an HMAC), and handlers drop the guard before any `.await`, so a plain
 //! mutex is both simpler and faster than an async one.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
 
 use serde::Serialize;
 
+use crate::bounded::Bounded;
 use crate::faults::FaultState;
 use crate::jwt::ExpiryMarker;
 use crate::random::{self, RandomUnavailable};
@@ -74,23 +75,27 @@ pub struct Counters {
     pub logins: u64,
     pub logouts: u64,
     pub refresh_tokens_seen_twice: u64,
+    /// Cookie-mode refreshes and logouts refused by the `--csrf` check.
+    pub csrf_failures: u64,
 }
 
 pub struct Store {
     pub users: HashMap<String, User>,
-    pub families: HashMap<String, Family>,
-    pub refresh_tokens: HashMap<String, RefreshEntry>,
+    pub families: Bounded<Family>,
+    pub refresh_tokens: Bounded<RefreshEntry>,
     /// Every refresh token ever presented, kept apart from `used` so that
     /// `refresh_tokens_seen_twice` measures the client, not the rotation logic.
-    pub presented: HashSet<String>,
+    pub presented: Bounded<()>,
     /// Access tokens revoked one by one (a logout that carried its bearer token).
-    pub revoked_jtis: HashSet<String>,
+    pub revoked_jtis: Bounded<()>,
     pub counters: Counters,
     pub fault: FaultState,
     pub key: [u8; 32],
     pub access_ttl: u64,
     pub refresh_ttl: u64,
     pub single_session: bool,
+    /// The opt-in double-submit CSRF check (`csrf.rs`).
+    pub csrf: bool,
     pub expiry: ExpiryMarker,
 }
 
@@ -101,16 +106,17 @@ impl Store {
         users.insert("bob".to_owned(), User::new("builder", "Bob Builder", "user"));
         Ok(Store {
             users,
-            families: HashMap::new(),
-            refresh_tokens: HashMap::new(),
-            presented: HashSet::new(),
-            revoked_jtis: HashSet::new(),
+            families: Bounded::new(config.max_tokens),
+            refresh_tokens: Bounded::new(config.max_tokens),
+            presented: Bounded::new(config.max_tokens),
+            revoked_jtis: Bounded::new(config.max_tokens),
             counters: Counters::default(),
             fault: FaultState::default(),
             key: random::key()?,
             access_ttl: config.access_ttl,
             refresh_ttl: config.refresh_ttl,
             single_session: config.single_session,
+            csrf: config.csrf,
             expiry: ExpiryMarker::default(),
         })
     }

@@ -16,7 +16,7 @@ use crate::faults::Armed;
 use crate::random::FreshIds;
 use crate::refresh::{Issued, LoginError, RefreshError};
 use crate::state::AppState;
-use crate::{api, jwt, reply, REFRESH_COOKIE};
+use crate::{api, csrf, jwt, reply, REFRESH_COOKIE};
 
 /// Largest body read by the endpoints that take one; tokens and credentials are tiny.
 const BODY_LIMIT: usize = 64 * 1024;
@@ -33,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .route("/body/api/token/", post(login_body))
         .route("/body/api/token/refresh/", post(refresh_body))
         .route("/body/api/logout/", post(logout_body))
+        .route("/api/csrf/", axum::routing::get(csrf::ensure_cookie))
 }
 
 #[derive(Deserialize)]
@@ -41,9 +42,17 @@ struct Credentials {
     password: String,
 }
 
-async fn login_cookie(State(state): State<AppState>, body: Bytes) -> Response {
+async fn login_cookie(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     match login(&state, &body) {
-        Ok(issued) => cookie_success(&state, issued),
+        Ok(issued) => {
+            let mut res = cookie_success(&state, issued);
+            // With --csrf, a login also hands out the CSRF cookie if the page had none.
+            let csrf_cookie = state.lock().csrf.then(|| csrf::issue(&headers)).flatten();
+            if let Some(value) = csrf_cookie.and_then(|c| c.parse().ok()) {
+                res.headers_mut().append(header::SET_COOKIE, value);
+            }
+            res
+        }
         Err(failure) => failure.into_response(),
     }
 }
@@ -110,6 +119,9 @@ async fn refresh_cookie(State(state): State<AppState>, headers: HeaderMap) -> Re
     let armed = begin_refresh(&state);
     if let Some(res) = armed.before().await {
         return res;
+    }
+    if !csrf::passes(&state, &headers) {
+        return csrf::refused();
     }
     let outcome = match cookie_token(&headers) {
         Some(token) => rotate(&state, &token),
@@ -192,19 +204,38 @@ async fn read_body(body: Body) -> Option<Bytes> {
 }
 
 async fn logout_cookie(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if !csrf::passes(&state, &headers) {
+        return csrf::refused();
+    }
     end_session(&state, cookie_token(&headers).as_deref(), &headers);
     let clear = format!("{REFRESH_COOKIE}=; {COOKIE_ATTRS}; Max-Age=0");
     (StatusCode::NO_CONTENT, [(header::SET_COOKIE, clear)]).into_response()
 }
 
 async fn logout_body(State(state): State<AppState>, req: Request) -> Response {
-    let (parts, body) = req.into_parts();
-    let token = read_body(body).await.and_then(|b| {
-        let value: serde_json::Value = serde_json::from_slice(&b).ok()?;
-        value.get("refresh")?.as_str().map(str::to_owned)
-    });
-    end_session(&state, token.as_deref(), &parts.headers);
+    let headers = req.headers().clone();
+    let token = logout_token(req).await;
+    end_session(&state, token.as_deref(), &headers);
     StatusCode::NO_CONTENT.into_response()
+}
+
+#[derive(Deserialize)]
+struct LogoutForm {
+    refresh_token: Option<String>,
+    token: Option<String>,
+    refresh: Option<String>,
+}
+
+/// The refresh token of a body-mode logout: JSON `{"refresh"}`, or a form carrying
+/// `refresh_token` (what tokenflight's form format sends), `token` (RFC 7009) or `refresh`.
+async fn logout_token(req: Request) -> Option<String> {
+    if is_form(req.headers()) {
+        let Form(form) = Form::<LogoutForm>::from_request(req, &()).await.ok()?;
+        return form.refresh_token.or(form.token).or(form.refresh);
+    }
+    let body = read_body(req.into_body()).await?;
+    let value: serde_json::Value = serde_json::from_slice(&body).ok()?;
+    value.get("refresh")?.as_str().map(str::to_owned)
 }
 
 /// Logout never fails: it revokes what it can identify and ignores the rest, so a client
@@ -219,21 +250,13 @@ fn end_session(state: &AppState, refresh: Option<&str>, headers: &HeaderMap) {
         store.revoke_family(&family);
     }
     if let Some(claims) = api::bearer(headers).and_then(|t| jwt::decode(&store.key, t).ok()) {
-        store.revoked_jtis.insert(claims.jti);
+        store.revoked_jtis.insert(claims.jti, ());
     }
 }
 
 /// The `tf_refresh` cookie, from any `Cookie` header.
 fn cookie_token(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == REFRESH_COOKIE)
-        .map(|(_, value)| value.trim().to_owned())
-        .filter(|v| !v.is_empty())
+    csrf::cookie(headers, REFRESH_COOKIE)
 }
 
 fn cookie_success(state: &AppState, issued: Issued) -> Response {

@@ -149,7 +149,7 @@ async fn expire_access_expires_everything_issued_so_far_and_nothing_later() {
     let server = Server::new();
     let (old, refresh) = server.login("ada", "lovelace").await;
     let (bob_old, _) = server.login("bob", "builder").await;
-    server.post_empty("/__test/expire-access").await;
+    server.post_json("/__test/expire-access", json!({})).await;
     assert_rejected(&server.get("/api/data", Some(&old)).await, "TOKEN_EXPIRED");
     assert_rejected(&server.get("/api/data", Some(&bob_old)).await, "TOKEN_EXPIRED");
 
@@ -179,7 +179,7 @@ async fn expired_wins_over_revoked() {
     let server = Server::new();
     let (access, _) = server.login("ada", "lovelace").await;
     server.control("/__admin/revoke", json!({"username": "ada"})).await;
-    server.post_empty("/__test/expire-access").await;
+    server.post_json("/__test/expire-access", json!({})).await;
     assert_rejected(&server.get("/api/me", Some(&access)).await, "TOKEN_EXPIRED");
     assert_eq!(server.counter("revoked_token_requests").await, 0);
 }

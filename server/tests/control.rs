@@ -2,11 +2,13 @@
 
 mod common;
 
-use axum::http::StatusCode;
-use common::Server;
+use axum::body::Body;
+use axum::http::Request;
+use axum::http::{header, Method, StatusCode};
+use common::{request, Server};
 use serde_json::json;
 
-const COUNTERS: [&str; 11] = [
+const COUNTERS: [&str; 12] = [
     "refresh_calls",
     "refresh_ok",
     "reuse_detections",
@@ -18,6 +20,7 @@ const COUNTERS: [&str; 11] = [
     "logins",
     "logouts",
     "refresh_tokens_seen_twice",
+    "csrf_failures",
 ];
 
 #[tokio::test]
@@ -40,7 +43,7 @@ async fn reset_zeroes_counters_but_keeps_sessions() {
     server.post_empty("/api/logout/").await;
     assert_ne!(server.counters().await, json!({}));
 
-    let reply = server.post_empty("/__test/reset").await;
+    let reply = server.post_json("/__test/reset", json!({})).await;
     assert_eq!(reply.status, StatusCode::NO_CONTENT);
     let counters = server.counters().await;
     for name in COUNTERS {
@@ -96,6 +99,8 @@ async fn the_redirect_route_sends_only_to_loopback() {
     for bad in [
         "/__test/redirect?to=http://example.com/",
         "/__test/redirect?to=https://127.0.0.1:9/",
+        "/__test/redirect?to=http://127.0.0.1:@evil.example/",
+        "/__test/redirect?to=http://localhost:9@evil.example/",
         "/__test/redirect",
     ] {
         assert_eq!(server.get(bad, None).await.status, StatusCode::BAD_REQUEST, "{bad}");
@@ -113,4 +118,40 @@ async fn protected_requests_carrying_a_token_are_counted() {
         (counters["api_calls"].as_u64(), counters["api_calls_with_token"].as_u64()),
         (Some(2), Some(1))
     );
+}
+
+#[tokio::test]
+async fn control_routes_take_only_json_from_a_loopback_host() {
+    let server = Server::new();
+    server.login("ada", "lovelace").await;
+    // JSON sent as text/plain is what any page can send cross-origin without a preflight.
+    let plain = request(Method::POST, "/__test/reset")
+        .header(header::CONTENT_TYPE, "text/plain")
+        .body(Body::from("{}"))
+        .expect("request");
+    assert_eq!(server.send(plain).await.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(server.counter("logins").await, 1, "the reset did not happen");
+    // DNS rebinding: a page of evil.example whose name now resolves to 127.0.0.1.
+    for host in ["evil.example", "evil.example:8080", "127.0.0.1.evil.example", ""] {
+        let rebound = Request::builder()
+            .method(Method::POST)
+            .uri("/__test/reset")
+            .header(header::HOST, host)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from("{}"))
+            .expect("request");
+        assert_eq!(server.send(rebound).await.status, StatusCode::FORBIDDEN, "{host}");
+    }
+    assert_eq!(server.counter("logins").await, 1);
+    for host in ["localhost:9", "[::1]:9", "127.0.0.1"] {
+        let ok = Request::builder()
+            .method(Method::POST)
+            .uri("/__test/reset")
+            .header(header::HOST, host)
+            .header(header::CONTENT_TYPE, "application/json; charset=utf-8")
+            .body(Body::from("{}"))
+            .expect("request");
+        assert_eq!(server.send(ok).await.status, StatusCode::NO_CONTENT, "{host}");
+    }
+    assert_eq!(server.counter("logins").await, 0);
 }

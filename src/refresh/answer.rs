@@ -2,10 +2,10 @@
 //! that ends the session, or a failure that keeps it.
 
 use crate::error::{EndReason, Error, RefreshFailure};
-use crate::grant::{parse_grant, FieldNames, RefreshOutcome};
+use crate::grant::{parse_grant, wipe, FieldNames, RefreshOutcome};
 use crate::json::{self, Json};
 use crate::prelude::*;
-use crate::token::zero_string;
+use crate::token::Secret;
 
 /// An HTTP answer from the refresh endpoint, as read by the transport.
 #[derive(Debug)]
@@ -29,24 +29,26 @@ pub fn body_needed(status: u16) -> bool {
 }
 
 /// Classifies a refresh endpoint answer (the refresh-endpoint faults of docs/reliability.md).
+///
+/// Every body is zeroed once read, refused or not (a 400/401 answer may echo a token): it is
+/// held as a `Secret` from here on, and `parse_grant` zeroes the one it is given.
 pub fn classify(answer: RefreshAnswer, fields: &FieldNames) -> RefreshOutcome {
     let RefreshAnswer { status, content_type, retry_after_s, redirected, body } = answer;
+    let mut body = body.map(Secret::new);
     if redirected || (300..400).contains(&status) || status == 0 {
         return RefreshOutcome::failed(Error::InvalidRefreshResponse(
             "the refresh endpoint redirected",
         ));
     }
+    let text = body.as_ref().map(Secret::expose);
     match status {
         200..=299 => {
-            let is_json = content_type.as_deref().is_some_and(is_json_media_type);
-            if !is_json {
-                let mut body = body;
-                body.as_mut().map(zero_string);
+            if !content_type.as_deref().is_some_and(is_json_media_type) {
                 return RefreshOutcome::failed(Error::InvalidRefreshResponse(
                     "the content type is not JSON",
                 ));
             }
-            match body {
+            match body.as_mut().map(Secret::take) {
                 None => {
                     RefreshOutcome::failed(Error::InvalidRefreshResponse("the body is too large"))
                 }
@@ -56,9 +58,9 @@ pub fn classify(answer: RefreshAnswer, fields: &FieldNames) -> RefreshOutcome {
                 },
             }
         }
-        401 => RefreshOutcome::Rejected(rejection_reason(body.as_deref())),
-        400 if error_code(body.as_deref()).is_some_and(|c| c == "invalid_grant") => {
-            RefreshOutcome::Rejected(rejection_reason(body.as_deref()))
+        401 => RefreshOutcome::Rejected(rejection_reason(text)),
+        400 if error_code(text).is_some_and(|c| c.expose() == "invalid_grant") => {
+            RefreshOutcome::Rejected(rejection_reason(text))
         }
         403 => RefreshOutcome::failed(Error::RefreshFailed(RefreshFailure::Forbidden)),
         _ => RefreshOutcome::Failed {
@@ -87,7 +89,9 @@ fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
 /// otherwise `expired`.
 fn rejection_reason(body: Option<&str>) -> EndReason {
     let revoked = error_code(body).is_some_and(|code| {
-        ["revoked", "blacklist", "reuse"].iter().any(|word| contains_ignore_case(&code, word))
+        ["revoked", "blacklist", "reuse"]
+            .iter()
+            .any(|word| contains_ignore_case(code.expose(), word))
     });
     if revoked {
         EndReason::Revoked
@@ -96,8 +100,18 @@ fn rejection_reason(body: Option<&str>) -> EndReason {
     }
 }
 
-/// The machine-readable error code of an error body: `code`, else `error`.
-pub fn error_code(body: Option<&str>) -> Option<String> {
-    let doc = json::parse(body?).ok()?;
-    ["code", "error"].iter().find_map(|k| doc.get(k).and_then(Json::as_str).map(str::to_owned))
+/// The machine-readable error code of an error body: `code`, else `error`. The rest of the
+/// parsed document is zeroed, and so is the code when dropped (an error body may echo a token).
+pub fn error_code(body: Option<&str>) -> Option<Secret> {
+    let mut doc = json::parse(body?).ok()?;
+    let code = ["code", "error"].iter().find_map(|k| match doc.take(k) {
+        Some(Json::String(code)) => Some(Secret::new(code)),
+        Some(mut other) => {
+            wipe(&mut other);
+            None
+        }
+        None => None,
+    });
+    wipe(&mut doc);
+    code
 }

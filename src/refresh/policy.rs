@@ -53,7 +53,7 @@ impl CodeAction {
 /// The action mapped to the error code in `body` (its `code`, else `error` member), if any.
 pub fn code_action(map: &[(String, CodeAction)], body: Option<&str>) -> Option<CodeAction> {
     let code = error_code(body)?;
-    map.iter().find(|(c, _)| *c == code).map(|(_, action)| *action)
+    map.iter().find(|(c, _)| c == code.expose()).map(|(_, action)| *action)
 }
 
 /// An API response as far as the policy cares.
@@ -94,52 +94,66 @@ pub fn judge(answer: Answer<'_>, sent: Sent, current: Option<u64>) -> Verdict {
 
 /// The `error` parameter of a `Bearer` challenge (RFC 6750 §3), if present.
 ///
-/// Works on bytes with `get` rather than string slicing and `&str` patterns: their panic and
-/// search machinery would cost kilobytes of Wasm for a header of a few dozen bytes.
+/// Reads the header as RFC 9110 §11.6.1 writes it: comma-separated challenges and auth-params,
+/// optional whitespace around `=` (BWS), quoted values that may contain commas and `\"`. A token
+/// not followed by `=` starts a new challenge (or is a token68, which never names Bearer). Works on
+/// bytes with `get` rather than string slicing and `&str` patterns: their panic and search
+/// machinery would cost kilobytes of Wasm for a header of a few dozen bytes.
 pub fn bearer_error(header: &str) -> Option<&str> {
     let h = header.as_bytes();
+    let at = |i: usize| h.get(i).copied();
     let is_space = |b: u8| b == b' ' || b == b'\t';
+    let is_token = |b: u8| b > b' ' && !matches!(b, b',' | b'=' | b'"' | 0x7f);
     let skip = |mut i: usize, also_comma: bool| {
-        while i < h.len() && (is_space(h[i]) || (also_comma && h[i] == b',')) {
+        while at(i).is_some_and(|b| is_space(b) || (also_comma && b == b',')) {
             i += 1;
         }
         i
     };
-    // Find the Bearer scheme: "bearer" followed by a space or the end (other challenges may
-    // come first, separated by commas).
-    let mut i = skip(0, true);
-    loop {
-        let word = h.get(i..i + 6)?;
-        if word.eq_ignore_ascii_case(b"bearer") && h.get(i + 6).is_none_or(|&b| is_space(b)) {
-            i += 6;
-            break;
-        }
-        i = skip(i + h.get(i..)?.iter().position(|&b| b == b',')? + 1, true);
-    }
-    // Walk auth-params: name=value or name="quoted", separated by commas.
-    loop {
-        i = skip(i, true);
-        let name_start = i;
-        while i < h.len() && h[i] != b'=' {
-            if is_space(h[i]) || h[i] == b',' {
-                return None; // "Scheme param=...": the next challenge began, or junk
-            }
+    let token_end = |mut i: usize| {
+        while at(i).is_some_and(is_token) {
             i += 1;
         }
-        let name = h.get(name_start..i)?;
-        i = skip(i + 1, false);
-        let (value_start, value_end) = if h.get(i) == Some(&b'"') {
-            let len = h.get(i + 1..)?.iter().position(|&b| b == b'"')?;
-            (i + 1, i + 1 + len)
+        i
+    };
+    let mut in_bearer = false;
+    let mut i = 0;
+    loop {
+        i = skip(i, true);
+        at(i)?;
+        let start = i;
+        i = token_end(i);
+        let name = h.get(start..i)?;
+        let equals = skip(i, false);
+        if at(equals) != Some(b'=') {
+            if name.is_empty() {
+                i += 1; // a stray quote or control byte: step over it
+            } else {
+                in_bearer = name.eq_ignore_ascii_case(b"bearer");
+            }
+            continue;
+        }
+        i = skip(equals + 1, false);
+        let (value_start, value_end) = if at(i) == Some(b'"') {
+            let mut end = i + 1;
+            loop {
+                match at(end)? {
+                    b'"' => break,
+                    b'\\' => end += 2,
+                    _ => end += 1,
+                }
+            }
+            let value = (i + 1, end);
+            i = end + 1;
+            value
         } else {
-            let len =
-                h.get(i..)?.iter().position(|&b| is_space(b) || b == b',').unwrap_or(h.len() - i);
-            (i, i + len)
+            let value_start = i;
+            i = token_end(i);
+            (value_start, i)
         };
-        if name.eq_ignore_ascii_case(b"error") {
+        if in_bearer && name.eq_ignore_ascii_case(b"error") {
             return header.get(value_start..value_end);
         }
-        i = value_end + usize::from(h.get(value_end) == Some(&b'"'));
     }
 }
 
@@ -229,5 +243,13 @@ mod tests {
         assert_eq!(bearer_error(""), None);
         assert_eq!(bearer_error(r#"Bearer error="unterminated"#), None);
         assert_eq!(bearer_error(r#"Bearer realm="a", Basic error="x""#), None);
+        // Found by tests/fuzz.rs: whitespace around '=' (RFC 9110 BWS), commas inside quotes.
+        assert_eq!(
+            bearer_error(r#"Bearer error = "insufficient_scope""#),
+            Some("insufficient_scope")
+        );
+        assert_eq!(bearer_error("Bearer scope=a,error =x, DPoP"), Some("x"));
+        assert_eq!(bearer_error(r#"Basic realm="x, Bearer error=y""#), None);
+        assert_eq!(bearer_error(r#"Bearer realm="a\"b, c", error=z"#), Some("z"));
     }
 }

@@ -36,6 +36,11 @@ impl Backoff {
         *self = Backoff::default();
     }
 
+    /// The earliest time the next refresh may be attempted (0 when none failed).
+    pub fn not_before_ms(&self) -> f64 {
+        self.not_before_ms
+    }
+
     /// Whether a refresh may be attempted at `now_ms`. A clock that jumped backwards by more than
     /// the longest delay cannot block refreshing forever.
     pub fn allows(&self, now_ms: f64) -> bool {

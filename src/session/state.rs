@@ -250,6 +250,11 @@ impl Session {
         Decision::Refresh
     }
 
+    /// When the backoff after the last failed refresh ends (the time to retry a renewal).
+    pub fn retry_at_ms(&self) -> f64 {
+        self.backoff.not_before_ms()
+    }
+
     /// `restore()` was called: allow one silent cookie refresh even after an earlier end.
     pub fn allow_restore(&mut self) {
         if self.refresh_token_in == RefreshTokenIn::Cookie && self.phase() == Phase::Ended {

@@ -27,8 +27,7 @@ pub async fn refresh(options: &Options, refresh_token: Option<Secret>) -> Refres
         headers: options.refresh_headers.as_ref(),
         body: body.as_ref().map(|(kind, b)| (*kind, b.expose())),
     };
-    let exchange =
-        post_and_read(options.fetch.as_ref(), post, options.endpoint_timeout_ms, body_needed).await;
+    let exchange = post_and_read(options, post, options.endpoint_timeout_ms, body_needed).await;
     drop(body);
     match exchange {
         Ok(x) => {
@@ -82,11 +81,9 @@ pub async fn login(options: &Options, credentials: &JsValue) -> Result<Grant, Er
         headers: None,
         body: Some(("application/json", json.expose())),
     };
-    let x = post_and_read(options.fetch.as_ref(), post, options.endpoint_timeout_ms, |s| {
-        (200..300).contains(&s)
-    })
-    .await
-    .map_err(|_| Error::LoginFailed(None))?;
+    let x = post_and_read(options, post, options.endpoint_timeout_ms, |s| (200..300).contains(&s))
+        .await
+        .map_err(|_| Error::LoginFailed(None))?;
     if !x.response.ok() {
         return Err(Error::LoginFailed(Some(x.response.status())));
     }
@@ -102,12 +99,12 @@ pub async fn logout(options: &Options, refresh_token: Option<Secret>) {
     };
     let body =
         refresh_token.map(|t| refresh_token_body(options.body_format, options.refresh_field(), &t));
+    // The refresh headers too: a server that checks CSRF on refresh checks it on logout.
     let post = Post {
         url,
         credentials: "include",
-        headers: None,
+        headers: options.refresh_headers.as_ref(),
         body: body.as_ref().map(|(kind, b)| (*kind, b.expose())),
     };
-    let _ =
-        post_and_read(options.fetch.as_ref(), post, options.endpoint_timeout_ms, |_| false).await;
+    let _ = post_and_read(options, post, options.endpoint_timeout_ms, |_| false).await;
 }

@@ -24,7 +24,7 @@ pub async fn fetch(core: &Rc<Core>, input: &JsValue, init: &JsValue) -> Result<J
     let options = Rc::clone(&core.host().options);
     let outgoing = Outgoing::new(input, init, &options)?;
     if !outgoing.managed {
-        return send(options.fetch.as_ref(), outgoing.untouched()).await.map(Into::into);
+        return send(&options, outgoing.untouched()).await.map(Into::into);
     }
     until_aborted(&outgoing.signal(), Box::pin(managed(core, &options, &outgoing))).await
 }
@@ -34,7 +34,6 @@ async fn managed(
     options: &Options,
     outgoing: &Outgoing,
 ) -> Result<JsValue, JsValue> {
-    let fetch_fn = options.fetch.as_ref();
     // Never send the old token while a renewal runs (share its failure), nor one that is due:
     // after sleep a request may come before the timer or page event, and it renews first.
     if let Some(Err(e)) = core.wait_running().await {
@@ -45,13 +44,18 @@ async fn managed(
         return Err(js_error(&e));
     }
     let (bearer, generation) = current_bearer(core);
-    let first = send(fetch_fn, &outgoing.attempt(bearer.as_ref())?).await?;
+    let first = send(options, &outgoing.attempt(&options.platform, bearer.as_ref())?).await?;
     drop(bearer);
     let status = first.status();
     let www_authenticate = first.headers().get("www-authenticate").ok().flatten();
     let code_action = server_decision(options, &first).await;
     let answer = Answer { status, www_authenticate: www_authenticate.as_deref(), code_action };
-    let sent = Sent { allowed_origin: true, generation, replayed: false };
+    // A 401 from wherever a redirect led is not ours to judge: refreshing on it would let any
+    // redirect target end or churn the session. (Synthetic responses have no URL and are not
+    // redirected.)
+    let allowed_origin = !first.redirected()
+        || web_sys::Url::new(&first.url()).is_ok_and(|u| options.allows(&u.origin()));
+    let sent = Sent { allowed_origin, generation, replayed: false };
     let current = core.session().token_generation();
     match judge(answer, sent, current) {
         Verdict::PassThrough => return Ok(first.into()),
@@ -75,7 +79,7 @@ async fn managed(
     }
     core.count_replay();
     // The replay's answer goes to the caller whatever it is: a request is replayed at most once.
-    let second = send(fetch_fn, &outgoing.attempt(bearer.as_ref())?).await?;
+    let second = send(options, &outgoing.attempt(&options.platform, bearer.as_ref())?).await?;
     Ok(second.into())
 }
 

@@ -41,9 +41,6 @@ impl Host for WebHost {
     }
 
     fn emit(&self, event: Event) {
-        if let (Event::TokenChange { authenticated, .. }, Some(tabs)) = (event, &self.tabs) {
-            tabs.set_present(authenticated);
-        }
         self.listeners.dispatch(event)
     }
 

@@ -30,7 +30,11 @@ pub fn options_error(error: OptionsError) -> JsValue {
         OptionsError::Unknown(key) => {
             let e = js_error(&Error::InvalidOptions { option: "", problem: "" });
             let mut message = String::from("createTokenManager: option `");
-            message.push_str(&key);
+            // Echoed only when it looks like a misspelt option name: an app that spreads a
+            // token object or a map keyed by tokens into the options must not print a token.
+            let name_like = key.len() <= 24
+                && key.bytes().all(|b| b.is_ascii_alphabetic() || b == b'_' || b == b'$');
+            message.push_str(if name_like { &key } else { "(a name that is not an option name)" });
             message.push_str("` is not an option of tokenflight; check its spelling.");
             set(&e, "message", &JsValue::from_str(&message));
             e

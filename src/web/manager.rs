@@ -18,7 +18,7 @@ use super::options::Options;
 use super::privacy;
 use super::tabs::{Status, Tabs};
 use crate::claims;
-use crate::error::{EndReason, Error};
+use crate::error::{EndReason, Error, RefreshFailure};
 use crate::grant::Grant;
 use crate::refresh::coordinator::{Coordinator, Host, Renewal};
 use crate::session::RefreshTokenIn;
@@ -229,16 +229,33 @@ fn grant_from_js(tokens: &JsValue) -> Result<Grant, Error> {
 /// What the timer and the page events run: renew if due, in a task of its own (a callback
 /// cannot await). When nothing is due the timer is re-armed for what is left: timers run on
 /// another clock than `Date.now()` and may fire a little early, which must not lose the renewal.
+/// When the renewal failed transiently (5xx, 429, offline, timeout) the token is still due: the
+/// timer is re-armed for the end of the backoff (the `online` event also runs this check). The
+/// loop breaker bounds the retries: once it refuses (`TooManyRefreshes`) nothing is re-armed.
 fn renewal_check(core: Weak<Core>) -> Rc<dyn Fn()> {
     Rc::new(move || {
         if let Some(core) = core.upgrade() {
             wasm_bindgen_futures::spawn_local(async move {
-                if core.renew_if_due().await.is_none() {
-                    core.host().schedule(core.renewal_at_ms());
+                match core.renew_if_due().await {
+                    None => core.host().schedule(core.renewal_at_ms()),
+                    Some(Err(Error::RefreshFailed(reason))) if transient(reason) => {
+                        let retry_at = core.session().retry_at_ms();
+                        core.host().schedule(Some(retry_at));
+                    }
+                    Some(_) => {}
                 }
             });
         }
     })
+}
+
+/// A failure that may pass by itself; a 403 (CSRF, cookie path) will not.
+fn transient(reason: RefreshFailure) -> bool {
+    match reason {
+        RefreshFailure::Status(status) => status >= 500 || status == 429,
+        RefreshFailure::Forbidden => false,
+        _ => true, // offline, timeout, abandoned, another tab's lock held too long
+    }
 }
 
 async fn login(core: &Core, credentials: &JsValue) -> Result<JsValue, Error> {

@@ -13,6 +13,7 @@ mod lifecycle;
 mod manager;
 mod net;
 mod options;
+mod platform;
 mod privacy;
 mod request;
 mod tabs;

@@ -10,39 +10,22 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, Headers, Request, Response};
 
-use super::convert::{get, global, set};
+use super::convert::set;
+use super::options::Options;
 use super::timer::Sleep;
 use crate::grant::MAX_BODY_BYTES;
 use crate::prelude::*;
+use crate::token::zero_string;
 
-/// Calls `fetch_fn` (or the global `fetch`) with `request` and awaits the `Response`.
-/// A rejection (network error, `AbortError`) is returned as the JavaScript error it was.
-pub async fn send(
-    fetch_fn: Option<&js_sys::Function>,
-    request: &Request,
-) -> Result<Response, JsValue> {
-    let promise = start(fetch_fn, request)?;
-    let value = JsFuture::from(promise).await?;
+/// Calls the `fetch` option (or the `fetch` captured at creation, see `platform.rs`) with
+/// `request` and awaits the `Response`. A rejection (network error, `AbortError`) is returned
+/// as the JavaScript error it was.
+pub async fn send(options: &Options, request: &Request) -> Result<Response, JsValue> {
+    let result = options.platform.fetch(options.fetch.as_ref(), request)?;
+    let value = JsFuture::from(js_sys::Promise::resolve(&result)).await?;
     value
         .dyn_into::<Response>()
         .map_err(|_| js_sys::TypeError::new("fetch did not return a Response").into())
-}
-
-fn start(
-    fetch_fn: Option<&js_sys::Function>,
-    request: &Request,
-) -> Result<js_sys::Promise, JsValue> {
-    let g = global();
-    let result = match fetch_fn {
-        Some(f) => f.call1(&JsValue::UNDEFINED, request)?,
-        None => {
-            let f: js_sys::Function = get(&g, "fetch")
-                .dyn_into()
-                .map_err(|_| js_sys::TypeError::new("fetch is not available"))?;
-            f.call1(&g, request)?
-        }
-    };
-    Ok(js_sys::Promise::resolve(&result))
 }
 
 /// A POST to one of the auth endpoints (refresh, login, logout).
@@ -75,15 +58,15 @@ pub enum Failure {
 /// Sends `post` and reads the answer within `ms`. Redirects are not followed (an auth endpoint
 /// that redirects is misconfigured, and following could send credentials elsewhere).
 pub async fn post_and_read(
-    fetch_fn: Option<&js_sys::Function>,
+    options: &Options,
     post: Post<'_>,
     ms: u32,
     read_body: fn(u16) -> bool,
 ) -> Result<Exchange, Failure> {
     let controller = AbortController::new().ok();
-    let request = build(&post, controller.as_ref()).map_err(|_| Failure::Network)?;
+    let request = build(options, &post, controller.as_ref()).map_err(|_| Failure::Network)?;
     let work = async {
-        let response = send(fetch_fn, &request).await.map_err(|_| Failure::Network)?;
+        let response = send(options, &request).await.map_err(|_| Failure::Network)?;
         let body = if read_body(response.status()) {
             text_capped(&response, MAX_BODY_BYTES).await
         } else {
@@ -100,13 +83,18 @@ pub async fn post_and_read(
     outcome.unwrap_or(Err(Failure::Timeout))
 }
 
-fn build(post: &Post<'_>, controller: Option<&AbortController>) -> Result<Request, JsValue> {
+fn build(
+    options: &Options,
+    post: &Post<'_>,
+    controller: Option<&AbortController>,
+) -> Result<Request, JsValue> {
+    let platform = &options.platform;
     let headers = match post.headers {
         // `new Headers(extra)` through the binding options.rs uses too (one JS import less).
         Some(extra) => Headers::new_with_record_from_str_to_str(extra)?,
         None => Headers::new()?,
     };
-    headers.set("Accept", "application/json")?;
+    platform.set_header(&headers, "Accept", "application/json")?;
     // A plain object filled with `Reflect.set`: web-sys's RequestInit setters are one JS import
     // each, and its enum setters ship a table of every value.
     let init = js_sys::Object::new();
@@ -114,14 +102,15 @@ fn build(post: &Post<'_>, controller: Option<&AbortController>) -> Result<Reques
     set(&init, "redirect", &JsValue::from_str("manual"));
     set(&init, "credentials", &JsValue::from_str(post.credentials));
     if let Some((content_type, body)) = post.body {
-        headers.set("Content-Type", content_type)?;
+        platform.set_header(&headers, "Content-Type", content_type)?;
         set(&init, "body", &JsValue::from_str(body));
     }
     set(&init, "headers", &headers);
     if let Some(c) = controller {
         set(&init, "signal", &c.signal());
     }
-    Request::new_with_str_and_init(post.url, init.unchecked_ref())
+    // The body may carry the refresh token: the captured constructor, not the global.
+    platform.request(&JsValue::from_str(post.url), &init)
 }
 
 /// The body of an error answer, read from a clone so the caller still gets a readable response.
@@ -133,13 +122,19 @@ pub async fn error_body(response: &Response) -> Option<String> {
 const ERROR_BODY_BYTES: usize = 16 * 1024;
 
 /// Reads a response body as text when it is at most `cap` bytes; `None` when larger or unreadable.
+/// A body refused for its size (sent without `Content-Length`) is zeroed before it is dropped:
+/// it may hold a token.
 async fn text_capped(response: &Response, cap: usize) -> Option<String> {
     let declared = response.headers().get("content-length").ok().flatten();
     if declared.and_then(|l| l.trim_ascii().parse::<u64>().ok()).is_some_and(|l| l > cap as u64) {
         return None;
     }
-    let text = JsFuture::from(response.text().ok()?).await.ok()?.as_string()?;
-    (text.len() <= cap).then_some(text)
+    let mut text = JsFuture::from(response.text().ok()?).await.ok()?.as_string()?;
+    if text.len() > cap {
+        zero_string(&mut text);
+        return None;
+    }
+    Some(text)
 }
 
 type Work<'a> = Pin<Box<dyn Future<Output = Result<Exchange, Failure>> + 'a>>;

@@ -8,6 +8,7 @@ use core::cell::Cell;
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::convert::{get, location_href};
+use super::platform::Platform;
 use crate::error::Error;
 use crate::grant::FieldNames;
 use crate::refresh::body::BodyFormat;
@@ -37,6 +38,8 @@ pub struct Options {
     pub error_codes: Vec<(String, CodeAction)>,
     /// A fetch implementation to use instead of the global one (tests, instrumentation).
     pub fetch: Option<js_sys::Function>,
+    /// `fetch`, `Request`, `Headers.prototype.set` as they were at creation (see platform.rs).
+    pub platform: Platform,
     /// `crossTab`: coordinate with the other tabs of the origin (default true).
     pub cross_tab: bool,
     /// `warnings` (default true): the personal-data warning may still be given. Cleared once it
@@ -185,6 +188,7 @@ impl Options {
             fetch: function(12),
             cross_tab: values[11].as_bool().unwrap_or(true),
             warnings: Cell::new(values[16].as_bool().unwrap_or(true)),
+            platform: Platform::capture(),
         };
         o.config = Config {
             margin_s: number(8, 30.0),

@@ -7,17 +7,8 @@ use web_sys::{AbortSignal, ReadableStream, Request};
 
 use super::convert::get;
 use super::options::Options;
+use super::platform::Platform;
 use crate::token::Secret;
-
-#[wasm_bindgen]
-extern "C" {
-    /// `new Request(input, init)` (`init` undefined is `new Request(input)`): one call, where
-    /// `Reflect.construct` needed the constructor looked up and an arguments array built.
-    #[wasm_bindgen(js_name = Request)]
-    type NewRequest;
-    #[wasm_bindgen(catch, constructor, js_class = "Request")]
-    fn new(input: &JsValue, init: &JsValue) -> Result<NewRequest, JsValue>;
-}
 
 /// A request ready to send.
 pub struct Outgoing {
@@ -32,7 +23,7 @@ impl Outgoing {
     /// Builds the request from fetch's own arguments (string, URL or Request; any init). Throws
     /// what `new Request` throws, as `fetch` would.
     pub fn new(input: &JsValue, init: &JsValue, options: &Options) -> Result<Outgoing, JsValue> {
-        let base: Request = NewRequest::new(input, init)?.unchecked_into();
+        let base = options.platform.request(input, init)?;
         // `Request.url` is serialized: its origin is its prefix (no URL object to parse it).
         let managed = options.allows(&base.url())
             && !base.headers().has("authorization").unwrap_or(false)
@@ -43,12 +34,17 @@ impl Outgoing {
     }
 
     /// The request to send now, carrying `bearer` when given.
-    pub fn attempt(&self, bearer: Option<&Secret>) -> Result<Request, JsValue> {
+    pub fn attempt(
+        &self,
+        platform: &Platform,
+        bearer: Option<&Secret>,
+    ) -> Result<Request, JsValue> {
         // `Request::clone` is the JS method (tees the body); `Clone::clone` copies the handle.
         let request =
             if self.replayable { Request::clone(&self.base)? } else { Clone::clone(&self.base) };
         if let Some(value) = bearer {
-            request.headers().set("Authorization", value.expose())?;
+            // The captured `Headers.prototype.set`: a replaced one must not see the token.
+            platform.set_header(&request.headers(), "Authorization", value.expose())?;
         }
         Ok(request)
     }

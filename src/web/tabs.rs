@@ -26,8 +26,9 @@ use alloc::rc::Weak;
 /// travel separately, and a tab must not refresh again for a token that is on its way.
 const SETTLE_MS: u32 = 20;
 
-/// How long a tab without a token waits for a sibling's answer before refreshing itself.
-const ASK_WAIT_MS: u32 = 250;
+/// How long a tab without a token waits for a sibling's answer before refreshing itself (a
+/// round trip between tabs takes a few milliseconds; a lone tab pays this once, on restore).
+const ASK_WAIT_MS: u32 = 50;
 
 /// What `stats().crossTab` reports.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -56,8 +57,6 @@ pub struct Tabs {
     locks: JsValue,
     name: String,
     channel: JsValue,
-    /// This manager's presence: a shared lock held while it holds a token.
-    presence: Rc<RefCell<Presence>>,
     on_message: RefCell<Option<MessageHandler>>,
 }
 
@@ -80,13 +79,7 @@ impl Tabs {
         // constructor ignores the second.
         let args = js_sys::Array::of2(&JsValue::from_str(&name), &JsValue::UNDEFINED);
         let channel = js_sys::Reflect::construct(&constructor, &args).ok()?;
-        Some(Rc::new(Tabs {
-            locks,
-            name,
-            channel,
-            presence: Rc::new(RefCell::new(Presence::Absent)),
-            on_message: RefCell::default(),
-        }))
+        Some(Rc::new(Tabs { locks, name, channel, on_message: RefCell::default() }))
     }
 
     /// Delivers the channel's messages to `core` (text only, at most `MAX_MESSAGE_BYTES`).
@@ -112,96 +105,29 @@ impl Tabs {
     /// Takes the refresh lock within `timeout_ms`. When another tab held it, waits
     /// [`SETTLE_MS`] after the grant for that tab's message.
     pub async fn lock(&self, timeout_ms: u32) -> Result<LockGuard, Error> {
-        let options = js_sys::Object::new();
-        set(&options, "ifAvailable", &JsValue::TRUE);
-        if let Ok(release) = JsFuture::from(request(&self.locks, &self.name, &options)).await {
-            if let Ok(release) = release.dyn_into::<js_sys::Function>() {
-                return Ok(Box::new(Held(release)));
-            }
+        let available = options("ifAvailable", &JsValue::TRUE);
+        if let Some(held) = acquire(&self.locks, &self.name, &available).await {
+            return Ok(Box::new(held));
         }
         let controller = web_sys::AbortController::new().ok();
-        let options = js_sys::Object::new();
+        let waiting = js_sys::Object::new();
         if let Some(c) = &controller {
-            set(&options, "signal", &c.signal());
+            set(&waiting, "signal", &c.signal());
         }
         let deadline = controller.map(|c| Timeout::new(f64::from(timeout_ms), move || c.abort()));
-        let granted = JsFuture::from(request(&self.locks, &self.name, &options)).await;
+        let held = acquire(&self.locks, &self.name, &waiting).await;
         drop(deadline);
-        match granted.ok().and_then(|r| r.dyn_into::<js_sys::Function>().ok()) {
-            Some(release) => {
-                let held = Held(release);
-                Sleep::new(SETTLE_MS).await;
-                Ok(Box::new(held))
-            }
-            None => Err(Error::RefreshFailed(RefreshFailure::CrossTabLock)),
-        }
+        let held = held.ok_or(Error::RefreshFailed(RefreshFailure::CrossTabLock))?;
+        Sleep::new(SETTLE_MS).await;
+        Ok(Box::new(held))
     }
 
-    /// Asks the other managers for their token, unless none holds one. An answer is adopted
-    /// when it arrives (releasing the requests that wait for it); the caller, the refresh
-    /// leader, goes on after [`ASK_WAIT_MS`] and finds the token there.
+    /// Asks the other managers for their token. An answer is adopted when it arrives
+    /// (releasing the requests that wait for it at once); the caller, the refresh leader, goes
+    /// on after [`ASK_WAIT_MS`] and finds the token there, or refreshes when none came.
     pub async fn ask(&self, ask_text: &str) {
-        // An exclusive request for the presence lock succeeds only when no manager holds a
-        // token (each holds the lock shared while it does).
-        let options = js_sys::Object::new();
-        set(&options, "ifAvailable", &JsValue::TRUE);
-        let probe = JsFuture::from(request(&self.locks, &self.presence_name(), &options)).await;
-        if let Ok(release) = probe.and_then(|r| r.dyn_into::<js_sys::Function>()) {
-            let _ = release.call0(&JsValue::NULL);
-            return;
-        }
         self.post(ask_text);
         Sleep::new(ASK_WAIT_MS).await;
-    }
-
-    /// Holds the presence lock (shared) while this manager holds a token, so that a new tab
-    /// knows whether asking is worth it.
-    pub fn set_present(&self, present: bool) {
-        let mut presence = self.presence.borrow_mut();
-        match (&*presence, present) {
-            (Presence::Absent, true) => {
-                *presence = Presence::Requested;
-                let options = js_sys::Object::new();
-                set(&options, "mode", &JsValue::from_str("shared"));
-                let request = request(&self.locks, &self.presence_name(), &options);
-                let slot = Rc::clone(&self.presence);
-                wasm_bindgen_futures::spawn_local(async move {
-                    let granted =
-                        JsFuture::from(request).await.ok().and_then(|r| r.dyn_into().ok());
-                    let mut presence = slot.borrow_mut();
-                    match (granted, &*presence) {
-                        (Some(release), Presence::Requested) => *presence = Presence::Held(release),
-                        // Signed out meanwhile: let go at once.
-                        (Some(release), _) => drop(Presence::Held(release)),
-                        (None, _) => *presence = Presence::Absent,
-                    }
-                });
-            }
-            (Presence::Requested | Presence::Held(_), false) => *presence = Presence::Absent,
-            _ => {}
-        }
-    }
-
-    fn presence_name(&self) -> String {
-        let mut name = self.name.clone();
-        name.push_str(" token");
-        name
-    }
-}
-
-/// Whether this manager holds the presence lock.
-enum Presence {
-    Absent,
-    Requested,
-    /// Held; dropping the function's owner releases it.
-    Held(js_sys::Function),
-}
-
-impl Drop for Presence {
-    fn drop(&mut self) {
-        if let Presence::Held(release) = self {
-            let _ = release.call0(&JsValue::NULL);
-        }
     }
 }
 
@@ -236,6 +162,23 @@ impl Drop for Held {
     fn drop(&mut self) {
         let _ = self.0.call0(&JsValue::NULL);
     }
+}
+
+/// `{ key: value }` for a lock request.
+fn options(key: &str, value: &JsValue) -> js_sys::Object {
+    let o = js_sys::Object::new();
+    set(&o, key, value);
+    o
+}
+
+/// The lock `name`, once granted (`None`: not available, aborted, or no Web Locks).
+fn acquire(
+    locks: &JsValue,
+    name: &str,
+    options: &js_sys::Object,
+) -> impl core::future::Future<Output = Option<Held>> {
+    let granted = JsFuture::from(request(locks, name, options));
+    async move { granted.await.ok()?.dyn_into::<js_sys::Function>().ok().map(Held) }
 }
 
 /// `navigator.locks.request(name, options, callback)`, as a promise of the function that

@@ -46,6 +46,10 @@ extern "C" {
     pub fn everywhere_a_token_must_not_be(server: &FakeServer) -> String;
     #[wasm_bindgen(js_name = settle)]
     pub fn settle_promise(ms: u32) -> Promise;
+    #[wasm_bindgen(js_name = flushRejections)]
+    fn flush_rejections() -> Promise;
+    #[wasm_bindgen(method, getter = refreshAnswers)]
+    pub fn refresh_answers(this: &FakeServer) -> u32;
     #[wasm_bindgen(js_name = shiftClock)]
     pub fn shift_clock(ms: f64);
     #[wasm_bindgen(js_name = resetClock)]
@@ -84,8 +88,32 @@ pub fn text(value: &JsValue, key: &str) -> String {
     prop(value, key).as_string().unwrap_or_default()
 }
 
+/// Lets `ms` pass: only to check that something does NOT happen within a period. What must
+/// happen is awaited with [`wait_until`].
 pub async fn settle(ms: u32) {
     JsFuture::from(settle_promise(ms)).await.unwrap();
+}
+
+/// Waits until `condition` holds, checking every few milliseconds, failing the test after
+/// `timeout_ms` of `performance.now()` (which the tests' clock shifting leaves alone).
+pub async fn wait_until(what: &str, timeout_ms: u32, condition: impl Fn() -> bool) {
+    let performance = prop(&js_sys::global(), "performance");
+    let now = || {
+        let f: js_sys::Function = prop(&performance, "now").unchecked_into();
+        f.call0(&performance).ok().and_then(|v| v.as_f64()).unwrap_or(f64::NAN)
+    };
+    let end = now() + f64::from(timeout_ms);
+    while !condition() {
+        assert!(now() <= end, "timed out after {timeout_ms} ms waiting for {what}");
+        settle(2).await;
+    }
+}
+
+/// Asserts that no rejection was left unhandled since the count was `before`, after every
+/// earlier one has been reported (not after a guessed delay).
+pub async fn assert_no_unhandled_rejections(before: u32) {
+    JsFuture::from(flush_rejections()).await.expect("the marker rejection was reported");
+    assert_eq!(unhandled_rejections(), before, "unhandled rejections");
 }
 
 pub fn manager(server: &FakeServer, extra: JsValue) -> TokenManager {

@@ -2,11 +2,22 @@
 // call settles within the refresh timeout plus a second.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { openPage, managerOptions, login, serverAndBrowser, expectReuse } from "./harness.mjs";
+import { openPage, managerOptions, login, serverAndBrowser, expectReuse, waitFor } from "./harness.mjs";
 
 const TIMEOUT_MS = 2000; // managerOptions' refreshTimeoutMs
 let server, browser;
 serverAndBrowser((s, b) => ([server, browser] = [s, b]));
+
+/** Sends one request at a time until one settles as `wanted` says (the backoff ends), under a
+ * deadline; every earlier one must have shared the failure (RefreshFailed). */
+async function untilSettledAs(tab, wanted, what, n = 1) {
+  return waitFor(what, async () => {
+    const outcomes = await tab.eval((count) => window.storm(count), n);
+    if (outcomes.every(wanted)) return outcomes;
+    assert.ok(outcomes.every((r) => r.error === "RefreshFailed"), JSON.stringify(outcomes));
+    return null;
+  }, 4000, 50);
+}
 
 async function stormUnderFault(fault, n = 20) {
   await server.post("/__test/reset");
@@ -36,8 +47,8 @@ for (const [kind, status] of [["error500", 500], ["error503", 503]]) {
     assert.ok(results.every((r) => r.error === "RefreshFailed"), JSON.stringify(results[0]));
     assert.equal((await server.counters()).refresh_calls, 1, "no retry storm");
     assert.equal(await tab.eval(() => window.auth.isAuthenticated), true);
-    await tab.page.waitForTimeout(1100); // backoff (Retry-After: 1 for 503)
-    assert.equal((await tab.eval(() => window.storm(1)))[0].status, 200);
+    await untilSettledAs(tab, (r) => r.status === 200, "a request to succeed after the backoff");
+    assert.equal((await server.counters()).refresh_calls, 2, "one more refresh, after the backoff");
     assert.equal((await server.counters()).reuse_detections, 0);
     await tab.assertClean();
     await tab.close();
@@ -57,8 +68,7 @@ test("refresh never answering: released by the timeout, the lock is free afterwa
   const { tab, results } = await stormUnderFault({ refresh: "hang" });
   assert.ok(results.every((r) => r.error === "RefreshFailed"), JSON.stringify(results[0]));
   assert.equal(await tab.eval(() => window.auth.stats().queued), 0);
-  await tab.page.waitForTimeout(1100); // backoff after one failure
-  assert.equal((await tab.eval(() => window.storm(1)))[0].status, 200, "a later call refreshes again");
+  await untilSettledAs(tab, (r) => r.status === 200, "a later call to refresh again");
   await tab.assertClean();
   await tab.close();
 });
@@ -67,9 +77,8 @@ test("response lost after rotation: the next refresh is rejected, the session en
   expectReuse(); // the lost response leaves the browser with the rotated-out cookie
   const { tab, results } = await stormUnderFault({ refresh: "drop_after_rotation", times: 1 });
   assert.ok(results.every((r) => r.error === "RefreshFailed"), JSON.stringify(results[0]));
-  await tab.page.waitForTimeout(1100);
-  const next = await tab.eval(() => window.storm(5));
-  assert.ok(next.every((r) => r.error === "SessionExpired"), JSON.stringify(next[0]));
+  // After the backoff, a storm of 5: its one refresh is rejected, all 5 end SessionExpired.
+  await untilSettledAs(tab, (r) => r.error === "SessionExpired", "the next refresh to be rejected", 5);
   assert.equal((await tab.events("sessionEnd")).length, 1);
   const counters = await server.counters();
   // The lost response left the browser with the rotated-out cookie: presenting it is the reuse

@@ -155,7 +155,15 @@ export async function openPage(browser, server, options, { path = "/tests/fixtur
   });
   await page.addInitScript(() => {
     window.__unhandled = 0;
-    window.addEventListener("unhandledrejection", () => window.__unhandled++);
+    window.__markers = 0;
+    window.addEventListener("unhandledrejection", (event) => {
+      if (event.reason === window.__marker) {
+        window.__markers++;
+        event.preventDefault(); // assertClean's own marker, not an error of the page
+      } else {
+        window.__unhandled++;
+      }
+    });
     // Every page here is served under the strict CSP (server/src/statics.rs): nothing may trip it.
     window.__cspViolations = [];
     document.addEventListener("securitypolicyviolation", (e) => window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
@@ -184,8 +192,19 @@ export async function openPage(browser, server, options, { path = "/tests/fixtur
     events: (name) => page.evaluate((n) => window.events.filter((e) => !n || e.name === n), name),
     /** What a user could observe that must never happen; throws with the details. */
     async assertClean() {
-      await page.waitForTimeout(50); // unhandledrejection fires after a macrotask
-      const unhandled = await page.evaluate(() => window.__unhandled);
+      // Rejections are reported in order: once a marker rejection made now is reported, every
+      // earlier one has been (no guessed delay).
+      const unhandled = await page.evaluate(async () => {
+        const seen = window.__markers;
+        window.__marker = new Error("flush marker");
+        Promise.reject(window.__marker);
+        const end = performance.now() + 5000;
+        while (window.__markers === seen) {
+          if (performance.now() > end) throw new Error("the marker rejection was never reported");
+          await new Promise((r) => setTimeout(r, 2));
+        }
+        return window.__unhandled;
+      });
       if (unhandled) throw new Error(`${unhandled} unhandled rejection(s)`);
       if (pageErrors.length) throw new Error(`page errors: ${pageErrors.join("; ")}`);
       const csp = await page.evaluate(() => window.__cspViolations);
@@ -204,6 +223,18 @@ export async function openPage(browser, server, options, { path = "/tests/fixtur
     },
     close: () => context.close(),
   };
+}
+
+/** Resolves once `check()` (sync or async) returns a truthy value, which it returns; throws after
+ * `timeoutMs` naming `what`. Tests wait on conditions, never on guessed delays. */
+export async function waitFor(what, check, timeoutMs = 5000, intervalMs = 20) {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
 }
 
 /** `n` tabs of one browser context, each with `window.auth` made with `options`. */

@@ -1,7 +1,7 @@
 // Logout never throws and leaves nothing behind: twice, without a cookie, during a storm.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { openPage, managerOptions, login, serverAndBrowser } from "./harness.mjs";
+import { openPage, managerOptions, login, serverAndBrowser, waitFor } from "./harness.mjs";
 
 let server, browser;
 serverAndBrowser((s, b) => ([server, browser] = [s, b]));
@@ -45,16 +45,19 @@ test("logout during a storm: the queue is rejected with LoggedOut, nothing carri
   await login(tab);
   await server.faults({ refresh: "latency", latency_ms: 500 });
   await server.post("/__test/expire-access");
+  const refreshDone = tab.page.waitForEvent("requestfinished", { predicate: (r) => r.url().endsWith("/api/token/refresh/"), timeout: 5000 });
+  await tab.eval(() => {
+    window.pendingStorm = window.storm(100); // not awaited here: the logout comes during it
+  });
+  await waitFor("the refresh to reach the server", async () => (await server.counters()).refresh_calls === 1);
   const results = await tab.eval(async () => {
-    const storm = window.storm(100);
-    await new Promise((r) => setTimeout(r, 100));
     await window.auth.logout();
-    return storm;
+    return window.pendingStorm;
   });
   await server.faults({ refresh: "none" });
   // Queued or not yet answered when the logout came: every request of the session ends LoggedOut.
-  assert.ok(results.every((r) => r.error === "LoggedOut"), JSON.stringify(results[0]));
-  await tab.page.waitForTimeout(600); // the slow refresh answers now: it must be discarded
+  assert.ok(results.every((r) => r.error === "LoggedOut"), JSON.stringify(results));
+  await refreshDone; // the slow refresh answered after the logout: it must be discarded
   assert.equal(await tab.eval(() => window.auth.isAuthenticated), false);
   const after = await tab.eval(() => window.storm(3));
   assert.ok(after.every((r) => r.status === 401));

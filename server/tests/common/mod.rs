@@ -144,8 +144,10 @@ impl Server {
     }
 }
 
+/// A request as a browser on the loopback origin sends it (with `Host`, which the control
+/// routes check).
 pub fn request(method: Method, path: &str) -> axum::http::request::Builder {
-    Request::builder().method(method).uri(path)
+    Request::builder().method(method).uri(path).header(header::HOST, "127.0.0.1:8080")
 }
 
 pub fn json_request(path: &str, body: &Value) -> Request<Body> {
