@@ -71,8 +71,14 @@ async function freshPage() {
   return { page, close: () => context.close() };
 }
 // A measurement that throws is recorded as that contender's failure; the run goes on.
-const call = (page, fn, ...a) =>
-  page.evaluate(([fn, a]) => window.bench[fn](...a), [fn, a]).catch((e) => ({ crashed: String(e?.message ?? e).split("\n")[0].slice(0, 160) }));
+// A measurement that does not settle in 3 minutes (a crashed page never answers) counts as failed.
+const call = (page, fn, ...a) => {
+  let timer;
+  const timeout = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error("no answer in 180 s")), 180_000)));
+  return Promise.race([page.evaluate(([fn, a]) => window.bench[fn](...a), [fn, a]), timeout])
+    .catch((e) => ({ crashed: String(e?.message ?? e).split("\n")[0].slice(0, 160) }))
+    .finally(() => clearTimeout(timer));
+};
 
 // Each repetition runs every contender once per measurement, in an order rotated per repetition.
 const rotate = (list, k) => list.map((_, i) => list[(i + k) % list.length]);
@@ -94,38 +100,47 @@ function check(key, name, s, { refreshes }) {
 }
 
 const loadBefore = loadavg()[0];
-const main = await freshPage();
+/** A call in the shared page; after a failure the page is replaced, so one crash costs one sample. */
+async function mainCall(fn, ...a) {
+  const s = await call(main.page, fn, ...a);
+  if (s.crashed) {
+    await main.close().catch(() => {});
+    main = await freshPage();
+  }
+  return s;
+}
+let main = await freshPage();
 log(`bench: Chromium ${chromiumVersion}, ${cfg.reps} repetitions`);
 // Warm-up (not recorded): let each contender's code be compiled before it is timed.
 for (const c of ALL) {
-  await call(main.page, "overhead", c.name, "sequential", Math.min(2000, cfg.calls));
-  await call(main.page, "overhead", c.name, "concurrent", Math.min(2000, cfg.calls));
-  if (!c.reference) await call(main.page, "stubStorm", c.name, 100);
+  await mainCall("overhead", c.name, "sequential", Math.min(2000, cfg.calls));
+  await mainCall("overhead", c.name, "concurrent", Math.min(2000, cfg.calls));
+  if (!c.reference) await mainCall("stubStorm", c.name, 100);
 }
 for (let rep = 0; rep < cfg.reps; rep++) {
   log(`bench: repetition ${rep + 1}/${cfg.reps}`);
   for (const mode of ["sequential", "concurrent"]) {
     for (const c of rotate(ALL, rep)) {
-      const s = await call(main.page, "overhead", c.name, mode, cfg.calls);
+      const s = await mainCall("overhead", c.name, mode, cfg.calls);
       check(`overhead ${mode}`, c.name, s, { refreshes: 0 });
       record(`overhead-${mode}`, c.name, s);
     }
   }
   for (const c of rotate(ALL, rep)) {
-    const s = await call(main.page, "throughput", c.name, cfg.throughputCalls, cfg.workers);
+    const s = await mainCall("throughput", c.name, cfg.throughputCalls, cfg.workers);
     check("throughput", c.name, s, { refreshes: 0 });
     record("throughput", c.name, s);
   }
   for (const n of cfg.stubN) {
     for (const c of rotate(CONTENDERS, rep)) {
-      const s = await call(main.page, "stubStorm", c.name, n);
+      const s = await mainCall("stubStorm", c.name, n);
       check(`stub storm N=${n}`, c.name, s, { refreshes: 1 });
       record(`stub-${n}`, c.name, s);
     }
   }
   for (const n of cfg.realN) {
     for (const c of rotate(CONTENDERS, rep)) {
-      const s = await call(main.page, "realStorm", c.name, n);
+      const s = await mainCall("realStorm", c.name, n);
       check(`loopback storm N=${n}`, c.name, s, { refreshes: 1 });
       record(`real-${n}`, c.name, s);
     }
