@@ -26,6 +26,8 @@ extern "C" {
     pub fn logout_calls(this: &FakeServer) -> u32;
     #[wasm_bindgen(method, setter = refreshMode)]
     pub fn set_refresh_mode(this: &FakeServer, mode: &str);
+    #[wasm_bindgen(method, setter = record)]
+    pub fn set_record(this: &FakeServer, record: bool);
     #[wasm_bindgen(method, setter = refreshDelayMs)]
     pub fn set_refresh_delay_ms(this: &FakeServer, ms: u32);
     #[wasm_bindgen(method)]

@@ -216,6 +216,12 @@ export async function openPage(browser, server, options, { path = "/tests/fixtur
         }
         return parts.join("\n");
       });
+      // tokenflight has no code that reaches IndexedDB or the Cache API: nothing may exist there.
+      const stores = await page.evaluate(async () => ({
+        databases: ((await indexedDB.databases?.()) ?? []).map((d) => d.name),
+        caches: globalThis.caches ? await caches.keys() : [],
+      }));
+      if (stores.databases.length || stores.caches.length) throw new Error(`IndexedDB or the Cache API was used: ${JSON.stringify(stores)}`);
       const places = [scriptVisible, ...consoleLines, ...requests.map((r) => r.url)].join("\n");
       for (const token of tokens) {
         if (places.includes(token)) throw new Error("a token reached storage, a script cookie, a URL or the console");
