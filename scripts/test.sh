@@ -48,4 +48,7 @@ cargo build --quiet -p tokenflight-server
 # A per-test timeout: a test that hangs fails instead of stalling CI.
 node --test --test-concurrency=1 --test-timeout=120000 tests/e2e/
 
+section "benchmark harness: a quick correctness run (bash scripts/bench.sh is the full benchmark)"
+node bench/run.mjs --quick
+
 section "all tests passed"

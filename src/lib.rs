@@ -27,6 +27,7 @@ pub mod crosstab;
 pub mod error;
 pub mod grant;
 pub mod json;
+pub mod origin;
 mod prelude;
 pub mod refresh;
 pub mod session;

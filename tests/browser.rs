@@ -571,3 +571,112 @@ async fn events_fire_once_each_and_unsubscribe_works() {
     let ok = JsFuture::from(fetch(&m, "/api/data")).await.unwrap();
     assert_eq!(status_of(&ok), 200, "a throwing listener does not break the library");
 }
+
+// ---- where relative URLs go, and requests that are the caller's own ----
+
+#[wasm_bindgen(inline_js = r#"
+export function addBase(href) {
+  const b = document.createElement("base");
+  b.href = href;
+  document.head.append(b);
+  return b;
+}
+export function classInit() {
+  return new (class {
+    get method() { return "PUT"; }
+    get body() { return "from a getter"; }
+    get headers() { return { "x-trace": "t-7" }; }
+  })();
+}
+"#)]
+extern "C" {
+    #[wasm_bindgen(js_name = addBase)]
+    fn add_base(href: &str) -> JsValue;
+    #[wasm_bindgen(js_name = classInit)]
+    fn class_init() -> JsValue;
+}
+
+#[wasm_bindgen_test]
+async fn relative_urls_that_name_another_host_never_carry_the_token() {
+    let server = new_server();
+    let m = signed_in(&server, JsValue::UNDEFINED);
+    let port: u32 = page_origin().rsplit(':').next().unwrap().parse().unwrap();
+    let other = format!("localhost:{port}");
+    // Each resolves against the page to `other`: the URL parser drops tabs and newlines and
+    // reads `\` as `/` for http(s).
+    for url in [
+        format!("//{other}/api/data"),
+        format!("/\\{other}/api/data"),
+        format!("/\t/{other}/api/data"),
+        format!("/\n/{other}/api/data"),
+        format!("\\\\{other}/api/data"),
+        format!(" //{other}/api/data"),
+    ] {
+        let response = JsFuture::from(fetch(&m, &url)).await.unwrap();
+        assert_eq!(status_of(&response), 401, "{url:?} passes through");
+    }
+    // A <base> element elsewhere moves every relative URL there.
+    let base = add_base(&format!("http://{other}/"));
+    let response = JsFuture::from(fetch(&m, "/api/data")).await;
+    let remove: js_sys::Function = prop(&base, "remove").unchecked_into();
+    remove.call0(&base).unwrap();
+    assert_eq!(status_of(&response.unwrap()), 401, "under a foreign <base>: passes through");
+    let sent: Vec<JsValue> = server.requests().iter().collect();
+    assert_eq!(sent.len(), 7);
+    for r in &sent {
+        assert!(text(r, "url").starts_with(&format!("http://{other}/")), "{}", text(r, "url"));
+        assert!(prop(r, "authorization").is_null(), "{}: no token", text(r, "url"));
+    }
+    assert_eq!(server.refresh_calls(), 0, "a foreign 401 never refreshes");
+    let own = JsFuture::from(fetch(&m, "/api/data")).await.unwrap();
+    assert_eq!(status_of(&own), 200, "the base removed, the page's own path gets the token");
+}
+
+#[wasm_bindgen_test]
+async fn a_callers_authorization_and_no_cors_pass_through_untouched() {
+    let server = new_server();
+    let m = signed_in(&server, JsValue::UNDEFINED);
+    let record = obj(&[("Authorization", "Basic YWRhOmxvdmVsYWNl".into())]);
+    let pairs = Array::of1(&Array::of2(&"authorization".into(), &"Basic cGFpcnM=".into()));
+    let instance = web_sys::Headers::new().unwrap();
+    instance.set("AUTHORIZATION", "Basic aW5zdGFuY2U=").unwrap();
+    for headers in [record, pairs.into(), instance.into()] {
+        let init = obj(&[("headers", headers)]);
+        let response = JsFuture::from(m.fetch("/api/data".into(), init)).await.unwrap();
+        assert_eq!(status_of(&response), 401, "the caller's own credentials: its 401 as it is");
+    }
+    let no_cors = obj(&[("mode", "no-cors".into())]);
+    JsFuture::from(m.fetch("/api/data".into(), no_cors)).await.unwrap();
+    let sent: Vec<String> = server
+        .requests()
+        .iter()
+        .map(|r| prop(&r, "authorization").as_string().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        sent,
+        vec!["Basic YWRhOmxvdmVsYWNl", "Basic cGFpcnM=", "Basic aW5zdGFuY2U=", ""],
+        "sent exactly as the caller made them"
+    );
+    assert_eq!(server.refresh_calls(), 0);
+}
+
+#[wasm_bindgen_test]
+async fn an_init_that_is_not_a_plain_object_is_read_as_fetch_reads_it() {
+    // A class instance's getters live on its prototype: fetch reads them, and so must we.
+    let server = new_server();
+    let m = signed_in(&server, JsValue::UNDEFINED);
+    server.expire();
+    let init = class_init();
+    let response = JsFuture::from(m.fetch("/api/data".into(), init)).await.unwrap();
+    assert_eq!(status_of(&response), 200);
+    let api: Vec<JsValue> =
+        server.requests().iter().filter(|r| text(r, "url").ends_with("/api/data")).collect();
+    assert_eq!(api.len(), 2, "sent once, replayed once");
+    for r in &api {
+        assert_eq!(text(r, "method"), "PUT");
+        assert_eq!(text(r, "trace"), "t-7");
+        let body: Vec<u8> =
+            Array::from(&prop(r, "body")).iter().map(|b| b.as_f64().unwrap() as u8).collect();
+        assert_eq!(body, b"from a getter");
+    }
+}

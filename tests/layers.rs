@@ -9,7 +9,7 @@ use std::path::Path;
 /// Top-level modules by layer, lowest first.
 const LAYERS: &[&[&str]] = &[
     &["prelude"],
-    &["text", "base64url", "json"],
+    &["text", "base64url", "json", "origin"],
     &["token", "error"],
     &["claims", "grant"],
     &["crosstab"],

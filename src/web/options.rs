@@ -207,9 +207,10 @@ impl Options {
         self.fields.refresh.as_deref().unwrap_or("refresh")
     }
 
-    /// Whether `origin` (as `URL.origin` prints it) may receive the token.
-    pub fn allows(&self, origin: &str) -> bool {
-        self.allowed_origins.iter().any(|o| o == origin)
+    /// Whether `url` (an origin as `URL.origin` prints it, or a serialized URL such as
+    /// `Request.url`) may receive the token.
+    pub fn allows(&self, url: &str) -> bool {
+        self.allowed_origins.iter().any(|o| crate::origin::in_origin(url, o))
     }
 }
 

@@ -2,8 +2,8 @@
 //! sent as clones so the body can be sent again byte-identical on replay (clone before the first
 //! send). Only the `Authorization` header differs between attempts.
 
-use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{ReadableStream, Request};
+use wasm_bindgen::prelude::*;
+use web_sys::{AbortSignal, ReadableStream, Request};
 
 use super::convert::get;
 use super::options::Options;
@@ -24,11 +24,11 @@ impl Outgoing {
     /// what `new Request` throws, as `fetch` would.
     pub fn new(input: &JsValue, init: &JsValue, options: &Options) -> Result<Outgoing, JsValue> {
         let base = options.platform.request(input, init)?;
-        let origin = web_sys::Url::new(&base.url()).map(|u| u.origin()).unwrap_or_default();
-        let caller_authorized = base.headers().has("authorization").unwrap_or(false);
-        // `mode` read as a string: web-sys's enum getter ships a table of every value.
-        let no_cors = get(&base, "mode").as_string().as_deref() == Some("no-cors");
-        let managed = options.allows(&origin) && !caller_authorized && !no_cors;
+        // `Request.url` is serialized: its origin is its prefix (no URL object to parse it).
+        let managed = options.allows(&base.url())
+            && !base.headers().has("authorization").unwrap_or(false)
+            // `mode` read as a string: web-sys's enum getter ships a table of every value.
+            && get(&base, "mode").as_string().as_deref() != Some("no-cors");
         let replayable = !get(init, "body").is_instance_of::<ReadableStream>();
         Ok(Outgoing { base, managed, replayable })
     }
@@ -50,7 +50,7 @@ impl Outgoing {
     }
 
     /// The caller's abort signal (a request always has one).
-    pub fn signal(&self) -> web_sys::AbortSignal {
+    pub fn signal(&self) -> AbortSignal {
         self.base.signal()
     }
 
