@@ -202,3 +202,13 @@ pub fn stats(m: &TokenManager) -> JsValue {
 pub fn page_origin() -> String {
     text(&prop(&js_sys::global(), "location"), "origin")
 }
+
+/// Logs `m` out and scans the Wasm memory for every token `server` issued: none may be left.
+/// Positive control first: the token in use is found, so the scan would see a leftover copy.
+pub async fn logout_leaves_no_token_bytes(server: &FakeServer, m: &TokenManager) {
+    let memory = wasm_bindgen::memory();
+    assert_eq!(tokens_in_memory(&memory, server).length(), 1, "only the current token is held");
+    JsFuture::from(m.logout()).await.unwrap();
+    let left = tokens_in_memory(&memory, server);
+    assert_eq!(left.length(), 0, "token bytes left in Wasm memory: {:?}", left.to_vec());
+}
