@@ -48,6 +48,17 @@ fn spawn_renewals(
     }
 }
 
+/// Spawns `tab.restore()`, its result pushed to `results`.
+fn spawn_restore(pool: &futures::executor::LocalPool, tab: &Core, results: &Results) {
+    let (tab, results) = (Rc::clone(tab), Rc::clone(results));
+    pool.spawner()
+        .spawn_local(async move {
+            let r = tab.restore().await;
+            results.borrow_mut().push(r);
+        })
+        .unwrap();
+}
+
 fn ends(tab: &Core) -> Vec<EndReason> {
     tab.host()
         .events
@@ -97,14 +108,7 @@ fn ten_tabs_restoring_at_once_make_one_refresh() {
     let (tabs, origin, mut pool) = tabs(10, Config::new(RefreshTokenIn::Cookie));
     let restored: Results = Rc::default();
     for tab in &tabs {
-        let tab = Rc::clone(tab);
-        let restored = Rc::clone(&restored);
-        pool.spawner()
-            .spawn_local(async move {
-                let r = tab.restore().await;
-                restored.borrow_mut().push(r);
-            })
-            .unwrap();
+        spawn_restore(&pool, tab, &restored);
     }
     settle(&mut pool, &origin);
     assert_eq!(refresh_calls(&tabs), 1);
@@ -126,17 +130,7 @@ fn a_new_tab_restores_from_a_sibling_without_a_refresh() {
     tabs[1].end(EndReason::Logout);
     origin.forget_in_flight();
     let restored: Results = Rc::default();
-    {
-        let (tab, restored) = (Rc::clone(&tabs[1]), Rc::clone(&restored));
-        let tab2 = Rc::clone(&tab);
-        pool.spawner()
-            .spawn_local(async move {
-                let r = tab2.restore().await;
-                restored.borrow_mut().push(r);
-            })
-            .unwrap();
-        drop(tab);
-    }
+    spawn_restore(&pool, &tabs[1], &restored);
     settle(&mut pool, &origin);
     assert_eq!(refresh_calls(&tabs), 0, "the sibling answered with its token");
     assert!(matches!(restored.borrow()[0], Ok(Renewal::Renewed(_))));
