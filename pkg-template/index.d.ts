@@ -49,6 +49,26 @@ export interface TokenManagerOptions {
    * turns them off.
    */
   warnings?: boolean;
+  /**
+   * Extra fields of every token request (refresh, `exchangeCode`), in the body format in use,
+   * e.g. `{ client_id: "spa" }` for a public OAuth client. String values only; `grant_type`,
+   * `refresh_token`, `code`, `code_verifier`, `redirect_uri` and the refresh token's JSON member
+   * are refused (`InvalidOptions` names the field).
+   */
+  refreshParams?: Record<string, string>;
+  /** RFC 7009 revocation endpoint: `logout()` revokes the refresh token there (body mode; best effort). */
+  revocationUrl?: string;
+  /** Token endpoint for `exchangeCode()` (default: `refreshUrl`). */
+  tokenUrl?: string;
+}
+
+/** The authorization code an OAuth server redirected back with, and its PKCE verifier. */
+export interface AuthorizationCode {
+  code: string;
+  /** The PKCE `code_verifier` whose S256 challenge went to the authorization endpoint. */
+  codeVerifier: string;
+  /** The `redirect_uri` of the authorization request, exactly. */
+  redirectUri: string;
 }
 
 /** Tokens from a login the app performed itself. */
@@ -65,8 +85,11 @@ export interface Tokens {
 export type SessionEndReason = "expired" | "revoked" | "logout" | "otherTab";
 
 export interface TokenManagerEvents {
-  /** A refresh made by this manager succeeded (tabs that adopt its token get `tokenChange`). */
-  refresh: { generation: number };
+  /**
+   * A refresh made by this manager succeeded (tabs that adopt its token get `tokenChange`).
+   * `scope`: the granted scope, present only when the server changed it.
+   */
+  refresh: { generation: number; scope?: string };
   /** The token changed or was removed (also when adopted from another tab): reconnect WebSockets / SSE. */
   tokenChange: { generation: number; authenticated: boolean };
   /** The session ended; fires once per session. */
@@ -96,6 +119,7 @@ export type TokenflightErrorName =
   | "SessionExpired"
   | "RefreshFailed"
   | "InvalidRefreshResponse"
+  | "RefreshMisconfigured"
   | "NonReplayableBody"
   | "LoggedOut"
   | "TooManyRefreshes"
@@ -118,6 +142,10 @@ export interface TokenflightError extends Error {
   reason?: "expired" | "revoked";
   /** For `NonReplayableBody`: the original 401 response. */
   response?: Response;
+  /** For `RefreshMisconfigured`: the server's OAuth `error`, e.g. "invalid_client". */
+  oauthError?: "invalid_client" | "unauthorized_client" | "unsupported_grant_type" | "invalid_request" | "invalid_scope";
+  /** For `RefreshMisconfigured`: the server's `error_description`, sanitised (printable, capped, no tokens). */
+  errorDescription?: string;
 }
 
 export interface TokenManager {
@@ -125,6 +153,12 @@ export interface TokenManager {
   setTokens(tokens: Tokens): void;
   /** POST credentials as JSON to `loginUrl` and keep the returned tokens. */
   login(credentials: unknown): Promise<void>;
+  /**
+   * After the redirect back from an OAuth server: POST the authorization code grant (PKCE) to
+   * `tokenUrl` with `refreshParams` and keep the returned tokens. Rejects with `LoginFailed`,
+   * `RefreshMisconfigured` (client setup) or `InvalidArgument`.
+   */
+  exchangeCode(grant: AuthorizationCode): Promise<void>;
   /** On page load: silent refresh through the cookie. Resolves to whether a session exists. */
   restore(): Promise<boolean>;
   /** Drop-in for `window.fetch`; bound to its manager, so it may be passed around as a plain function. */

@@ -49,6 +49,8 @@ impl SharedTokens {
             expires_in_s: expires_in_ms
                 .map(|ms| f64::from(ms) / 1000.0)
                 .and_then(usable_expires_in),
+            // Not shared: cookie-mode tabs keep the scope they knew.
+            scope: None,
         }
     }
 }

@@ -57,6 +57,15 @@ pub enum Error {
     RefreshFailed(RefreshFailure),
     /// The refresh endpoint answered 2xx with something that is not a usable token response.
     InvalidRefreshResponse(&'static str),
+    /// The token endpoint refused the client's configuration (RFC 6749 §5.2 `invalid_client`,
+    /// `unauthorized_client`, `unsupported_grant_type`, `invalid_request`, `invalid_scope`):
+    /// not retried until it changes; the session is kept.
+    RefreshMisconfigured {
+        /// The server's `error`, one of the five above.
+        error: &'static str,
+        /// The server's `error_description`, sanitised.
+        description: ServerText,
+    },
     /// A 401 arrived for a request whose body is a stream, which cannot be sent twice.
     NonReplayableBody,
     /// `logout()` was called (in this or another tab) while the request waited.
@@ -101,6 +110,7 @@ impl Error {
             Error::SessionExpired(_) => "SessionExpired",
             Error::RefreshFailed(_) => "RefreshFailed",
             Error::InvalidRefreshResponse(_) => "InvalidRefreshResponse",
+            Error::RefreshMisconfigured { .. } => "RefreshMisconfigured",
             Error::NonReplayableBody => "NonReplayableBody",
             Error::LoggedOut => "LoggedOut",
             Error::TooManyRefreshes => "TooManyRefreshes",
@@ -147,6 +157,16 @@ impl Error {
                 m.push_str(why);
                 m.push('.');
             }
+            Error::RefreshMisconfigured { error, description } => {
+                m.push_str("The token endpoint refused the client: ");
+                m.push_str(error);
+                if !description.as_str().is_empty() {
+                    m.push_str(" (");
+                    m.push_str(description.as_str());
+                    m.push(')');
+                }
+                m.push_str(". Check refreshParams and the client's registration; tokens kept.");
+            }
             Error::NonReplayableBody => m.push_str(
                 "401 for a stream body, which cannot be resent; token renewed: send a new body (error.response is the 401).",
             ),
@@ -182,5 +202,103 @@ impl Error {
             }
         }
         m
+    }
+}
+
+/// Longest description kept, in bytes; a longer one ends in `...`.
+pub const MAX_TEXT: usize = 64;
+
+/// Runs of token characters at least this long are replaced: no word of a description is that
+/// long, every token is (so a server that echoes a token does not put it in an error message).
+const TOKEN_RUN: usize = 24;
+
+/// Text a server sent, kept for an error message: printable ASCII only (RFC 6749 §5.2 allows
+/// no more in `error_description`), token-like runs replaced by `[redacted]`, at most
+/// [`MAX_TEXT`] bytes. Stored inline so the error stays `Copy`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct ServerText {
+    len: u8,
+    bytes: [u8; MAX_TEXT],
+}
+
+impl ServerText {
+    /// Makes `raw` safe to show (see the type's doc), straight into the fixed buffer.
+    pub fn sanitize(raw: &str) -> ServerText {
+        let mut text = ServerText { len: 0, bytes: [0; MAX_TEXT] };
+        // Where the next byte goes, past the buffer's end too (those writes are dropped), and
+        // where the current run of token characters began.
+        let mut at = 0;
+        let mut run_start = None;
+        // The extra space ends a run that reaches the end.
+        for (i, b) in raw.bytes().chain([b' ']).enumerate() {
+            if is_token_char(b) {
+                run_start.get_or_insert(at);
+            } else if let Some(start) = run_start.take() {
+                if at - start >= TOKEN_RUN {
+                    at = text.put(start, b"[redacted]");
+                }
+            }
+            if i < raw.len() {
+                let shown = if b == b' ' || b.is_ascii_graphic() { b } else { b'?' };
+                at = text.put(at, &[shown]);
+            }
+        }
+        if at > MAX_TEXT {
+            text.put(MAX_TEXT - 3, b"...");
+        }
+        text.len = at.min(MAX_TEXT) as u8;
+        text
+    }
+
+    /// Writes `bytes` from `at`, dropping what does not fit; returns the position after them.
+    fn put(&mut self, at: usize, bytes: &[u8]) -> usize {
+        for (i, &b) in bytes.iter().enumerate() {
+            if let Some(slot) = self.bytes.get_mut(at + i) {
+                *slot = b;
+            }
+        }
+        at + bytes.len()
+    }
+
+    /// The text (ASCII).
+    pub fn as_str(&self) -> &str {
+        let bytes = self.bytes.get(..usize::from(self.len)).unwrap_or_default();
+        core::str::from_utf8(bytes).unwrap_or_default()
+    }
+}
+
+impl core::fmt::Debug for ServerText {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        core::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+/// Characters of tokens: base64url, base64, JWT dots, and the unreserved set.
+fn is_token_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'+' | b'/' | b'=')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn descriptions_are_printable_capped_and_never_carry_a_token() {
+        assert_eq!(
+            ServerText::sanitize("client authentication failed").as_str(),
+            "client authentication failed"
+        );
+        assert_eq!(ServerText::sanitize("a\nb\u{7f}é\"").as_str(), "a?b???\"");
+        let token = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZGEifQ.c2lnbmF0dXJl";
+        let echoed = ServerText::sanitize(&["token ", token, " is unknown"].concat());
+        assert_eq!(echoed.as_str(), "token [redacted] is unknown");
+        assert_eq!(ServerText::sanitize(token).as_str(), "[redacted]");
+        let long = ServerText::sanitize(&"word ".repeat(100));
+        assert_eq!(long.as_str().len(), MAX_TEXT);
+        assert!(long.as_str().ends_with("..."));
+        assert_eq!(ServerText::sanitize("").as_str(), "");
+        // A token cut by the cap leaves none of its characters behind either.
+        let cut = ServerText::sanitize(&["a ".repeat(MAX_TEXT / 2 - 3), token.into()].concat());
+        assert!(cut.as_str().ends_with("a a [re..."), "{cut:?}");
     }
 }

@@ -21,6 +21,8 @@ pub struct Grant {
     pub id_token: Option<Secret>,
     /// Seconds of validity the server declared, if usable.
     pub expires_in_s: Option<f64>,
+    /// The granted scope (RFC 6749 §5.1), when the server states it.
+    pub scope: Option<String>,
 }
 
 /// Which JSON members hold the tokens. `None`: the first of the usual names.
@@ -52,7 +54,7 @@ fn extract(doc: &mut Json, fields: &FieldNames) -> Result<Grant, &'static str> {
     }
     if let Some(kind) = doc.get("token_type") {
         if !kind.as_str().is_some_and(|k| k.eq_ignore_ascii_case("bearer")) {
-            return Err("token_type is not Bearer");
+            return Err("token_type is not Bearer (DPoP is not supported)");
         }
     }
     let access = take_token(doc, fields.access.as_deref(), &ACCESS_NAMES).ok_or(
@@ -64,7 +66,9 @@ fn extract(doc: &mut Json, fields: &FieldNames) -> Result<Grant, &'static str> {
         Some(Json::Number(n)) => usable_expires_in(*n),
         _ => None, // missing, string, null...: unknown lifetime, renewed reactively
     };
-    Ok(Grant { access, refresh, id_token, expires_in_s })
+    // Not a secret: the scope names what the token may do.
+    let scope = doc.get("scope").and_then(Json::as_str).map(str::to_owned);
+    Ok(Grant { access, refresh, id_token, expires_in_s, scope })
 }
 
 /// Moves the token out of the first present member; it must be a non-empty string of visible

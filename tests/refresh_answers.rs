@@ -71,7 +71,7 @@ fn unusable_2xx_answers_are_invalid() {
     assert_eq!(invalid(json(200, "[1]")), "the body is not a JSON object");
     assert_eq!(
         invalid(json(200, r#"{"access_token":"a","token_type":"mac"}"#)),
-        "token_type is not Bearer"
+        "token_type is not Bearer (DPoP is not supported)"
     );
     for missing in [
         r#"{}"#,

@@ -1,7 +1,7 @@
 //! What an HTTP answer from the refresh endpoint means for the session: tokens, a rejection
 //! that ends the session, or a failure that keeps it.
 
-use crate::error::{EndReason, Error, RefreshFailure};
+use crate::error::{EndReason, Error, RefreshFailure, ServerText};
 use crate::grant::{parse_grant, wipe, FieldNames, RefreshOutcome};
 use crate::json::{self, Json};
 use crate::prelude::*;
@@ -18,20 +18,23 @@ pub struct RefreshAnswer {
     pub retry_after_s: Option<f64>,
     /// The response was (or would have been) a redirect.
     pub redirected: bool,
-    /// The body, when it was read (2xx, 400, 401 only; capped at [`crate::grant::MAX_BODY_BYTES`]). `None` when
-    /// unread or larger than the cap.
+    /// The body, when it was read (2xx and 4xx only; capped at [`crate::grant::MAX_BODY_BYTES`]).
+    /// `None` when unread or larger than the cap.
     pub body: Option<String>,
 }
 
-/// Whether the refresh endpoint's body needs reading for this status.
+/// Whether the token endpoint's body needs reading for this status: token responses, and 4xx
+/// answers, whose OAuth `error` member decides what they mean.
 pub fn body_needed(status: u16) -> bool {
-    (200..300).contains(&status) || status == 400 || status == 401
+    (200..500).contains(&status) && !(300..400).contains(&status)
 }
 
 /// Classifies a refresh endpoint answer (the refresh-endpoint faults of docs/reliability.md).
 ///
 /// Every body is zeroed once read, refused or not (a 400/401 answer may echo a token): it is
-/// held as a `Secret` from here on, and `parse_grant` zeroes the one it is given.
+/// held as a `Secret` from here on, and `parse_grant` zeroes the one it is given. For an error
+/// status the OAuth `error` member decides before the status (RFC 6749 §5.2: a server may answer
+/// `invalid_client` with 401, a configuration problem, not the end of a session).
 pub fn classify(answer: RefreshAnswer, fields: &FieldNames) -> RefreshOutcome {
     let RefreshAnswer { status, content_type, retry_after_s, redirected, body } = answer;
     let mut body = body.map(Secret::new);
@@ -41,6 +44,9 @@ pub fn classify(answer: RefreshAnswer, fields: &FieldNames) -> RefreshOutcome {
         ));
     }
     let text = body.as_ref().map(Secret::expose);
+    if let Some(error) = misconfiguration(text).filter(|_| status >= 400) {
+        return RefreshOutcome::failed(error);
+    }
     match status {
         200..=299 => {
             if !content_type.as_deref().is_some_and(is_json_media_type) {
@@ -58,10 +64,10 @@ pub fn classify(answer: RefreshAnswer, fields: &FieldNames) -> RefreshOutcome {
                 },
             }
         }
-        401 => RefreshOutcome::Rejected(rejection_reason(text)),
-        400 if error_code(text).is_some_and(|c| c.expose() == "invalid_grant") => {
+        _ if error_code(text).is_some_and(|c| c.expose() == "invalid_grant") => {
             RefreshOutcome::Rejected(rejection_reason(text))
         }
+        401 => RefreshOutcome::Rejected(rejection_reason(text)),
         403 => RefreshOutcome::failed(Error::RefreshFailed(RefreshFailure::Forbidden)),
         _ => RefreshOutcome::Failed {
             error: Error::RefreshFailed(RefreshFailure::Status(status)),
@@ -78,6 +84,32 @@ fn is_json_media_type(content_type: &str) -> bool {
         || media.len() > 5 && media[media.len() - 5..].eq_ignore_ascii_case(b"+json")
 }
 
+/// `error` values that mean the client is set up wrongly (its `client_id`, its grant types, the
+/// request's parameters or scope): retrying cannot help until the configuration changes.
+const CONFIGURATION_ERRORS: [&str; 5] = [
+    "invalid_client",
+    "unauthorized_client",
+    "unsupported_grant_type",
+    "invalid_request",
+    "invalid_scope",
+];
+
+/// `RefreshMisconfigured` when an error body's code is a configuration error (RFC 6749 §5.2),
+/// with the server's `error_description`.
+pub fn misconfiguration(body: Option<&str>) -> Option<Error> {
+    let code = error_code(body)?;
+    let error = CONFIGURATION_ERRORS.iter().copied().find(|known| *known == code.expose())?;
+    let description = member(body, &["error_description"]);
+    let description = ServerText::sanitize(description.as_ref().map_or("", Secret::expose));
+    Some(Error::RefreshMisconfigured { error, description })
+}
+
+/// Whether a server's code or description says the token or its family was revoked,
+/// blacklisted or reused.
+fn mentions_revocation(text: &str) -> bool {
+    ["revoked", "blacklist", "reuse"].iter().any(|word| contains_ignore_case(text, word))
+}
+
 /// Case-insensitive ASCII substring test on bytes (no `&str` pattern machinery).
 fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
     // By start index rather than `windows`, whose zero-size check links a panic message.
@@ -85,26 +117,27 @@ fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
     (0..h.len()).any(|i| h.get(i..i + n.len()).is_some_and(|w| w.eq_ignore_ascii_case(n)))
 }
 
-/// `revoked` when the server says the token or its family was revoked, blacklisted or reused;
-/// otherwise `expired`.
+/// `revoked` when the server says (in its error code or description) the token or its family
+/// was revoked, blacklisted or reused; otherwise `expired`.
 fn rejection_reason(body: Option<&str>) -> EndReason {
-    let revoked = error_code(body).is_some_and(|code| {
-        ["revoked", "blacklist", "reuse"]
-            .iter()
-            .any(|word| contains_ignore_case(code.expose(), word))
-    });
-    if revoked {
+    let says = |member: Option<Secret>| member.is_some_and(|m| mentions_revocation(m.expose()));
+    if says(error_code(body)) || says(member(body, &["error_description"])) {
         EndReason::Revoked
     } else {
         EndReason::Expired
     }
 }
 
-/// The machine-readable error code of an error body: `code`, else `error`. The rest of the
-/// parsed document is zeroed, and so is the code when dropped (an error body may echo a token).
+/// The machine-readable error code of an error body: `code`, else `error`.
 pub fn error_code(body: Option<&str>) -> Option<Secret> {
+    member(body, &["code", "error"])
+}
+
+/// The first of `keys` that is a string member of the JSON object `body`. The rest of the
+/// parsed document is zeroed, and so is the value when dropped (an error body may echo a token).
+pub fn member(body: Option<&str>, keys: &[&str]) -> Option<Secret> {
     let mut doc = json::parse(body?).ok()?;
-    let code = ["code", "error"].iter().find_map(|k| match doc.take(k) {
+    let code = keys.iter().find_map(|k| match doc.take(k) {
         Some(Json::String(code)) => Some(Secret::new(code)),
         Some(mut other) => {
             wipe(&mut other);

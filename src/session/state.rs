@@ -48,6 +48,8 @@ struct Tokens {
     /// Body mode only.
     refresh: Option<Secret>,
     id_token: Option<Secret>,
+    /// The scope the server last stated for these tokens (RFC 6749 §5.1).
+    scope: Option<String>,
     lifetime: Lifetime,
     /// Drawn once per token in `[0, 1)`: where in the jitter range its renewal falls.
     jitter_unit: f64,
@@ -60,6 +62,8 @@ pub enum Event {
     Refresh {
         /// Generation of the new token.
         generation: u64,
+        /// The server granted a different scope than before (read it with `Session::scope`).
+        scope_changed: bool,
     },
     /// The token changed (new, refreshed, adopted or removed): reconnect WebSockets / SSE.
     TokenChange {
@@ -207,6 +211,11 @@ impl Session {
         self.tokens().map(|t| t.id_token.as_ref().unwrap_or(&t.access))
     }
 
+    /// The scope the server last stated, if it did.
+    pub fn scope(&self) -> Option<&str> {
+        self.tokens()?.scope.as_deref()
+    }
+
     /// A copy of the refresh token to send (body mode), made in one exact-size allocation.
     pub fn refresh_token_copy(&self) -> Option<Secret> {
         let refresh = self.tokens()?.refresh.as_ref()?;
@@ -349,16 +358,18 @@ impl Session {
         [Event::TokenChange { generation: self.generation, authenticated: true }]
     }
 
-    /// Installs new tokens. A refresh that does not rotate keeps the refresh token held (body
-    /// mode), and an answer without an ID token keeps the one held.
-    fn install(&mut self, grant: Grant, now_ms: f64, jitter_unit: f64) {
-        let Grant { access, refresh, id_token, expires_in_s } = grant;
+    /// Installs new tokens; returns whether the server stated a new scope. A refresh that does
+    /// not rotate keeps the refresh token held (body mode), and an answer without an ID token or
+    /// a scope keeps the one held (RFC 6749 §6, §5.1).
+    fn install(&mut self, grant: Grant, now_ms: f64, jitter_unit: f64) -> bool {
+        let Grant { access, refresh, id_token, expires_in_s, scope } = grant;
         let claims = claims::decode(access.expose()).ok().flatten();
         let (exp, iat) = claims
             .as_ref()
             .map_or((None, None), |c| (claims::usable_exp(c), claims::usable_iat(c)));
         let lifetime = Lifetime::measure(now_ms, expires_in_s, exp, iat);
         let refresh = refresh.filter(|_| self.refresh_token_in == RefreshTokenIn::Body);
+        let mut changed = false;
         match &mut self.state {
             // Renewed in place: fields assigned one by one (the old values are zeroed on drop).
             State::Active(tokens) => {
@@ -371,12 +382,18 @@ impl Session {
                 }
                 tokens.lifetime = lifetime;
                 tokens.jitter_unit = jitter_unit;
+                changed = scope.is_some() && scope != tokens.scope;
+                if changed {
+                    tokens.scope = scope;
+                }
             }
             state => {
-                *state = State::Active(Tokens { access, refresh, id_token, lifetime, jitter_unit })
+                let tokens = Tokens { access, refresh, id_token, scope, lifetime, jitter_unit };
+                *state = State::Active(tokens)
             }
         }
         self.generation += 1;
+        changed
     }
 
     /// Applies a refresh outcome obtained in `epoch`. A result from an older epoch is discarded:
@@ -397,12 +414,12 @@ impl Session {
         match outcome {
             RefreshOutcome::Granted(grant) => {
                 self.backoff.reset();
-                self.install(grant, now_ms, jitter_unit);
+                let scope_changed = self.install(grant, now_ms, jitter_unit);
                 let generation = self.generation;
                 (
                     Ok(generation),
                     vec![
-                        Event::Refresh { generation },
+                        Event::Refresh { generation, scope_changed },
                         Event::TokenChange { generation, authenticated: true },
                     ],
                 )

@@ -1,4 +1,5 @@
-//! The three auth endpoint calls: refresh (for the coordinator), login and logout.
+//! The auth endpoint calls: refresh (for the coordinator), login, the authorization-code
+//! exchange, and logout with the refresh token's revocation.
 
 use wasm_bindgen::JsValue;
 
@@ -7,17 +8,23 @@ use super::net::{post_and_read, Failure, Post};
 use super::options::Options;
 use crate::error::{Error, RefreshFailure};
 use crate::grant::{parse_grant, Grant, RefreshOutcome};
-use crate::refresh::answer::{body_needed, classify, RefreshAnswer};
-use crate::refresh::body::refresh_token_body;
+use crate::refresh::answer::{body_needed, classify, misconfiguration, RefreshAnswer};
+use crate::refresh::body::{code_body, refresh_body, revocation_body, Params, FORM};
 use crate::session::backoff::parse_retry_after;
 use crate::session::RefreshTokenIn;
 use crate::token::Secret;
 
 /// The refresh call: POST to the exact configured URL with the configured headers, the cookie
-/// (cookie mode) or the refresh token in the body (body mode), and never the access token.
+/// (cookie mode) or the refresh token in the body (body mode), `refreshParams`, and never the
+/// access token.
 pub async fn refresh(options: &Options, refresh_token: Option<Secret>) -> RefreshOutcome {
-    let body =
-        refresh_token.map(|t| refresh_token_body(options.body_format, options.refresh_field(), &t));
+    let body = refresh_body(
+        options.body_format,
+        options.refresh_field(),
+        refresh_token.as_ref(),
+        &options.refresh_params,
+    );
+    drop(refresh_token);
     let post = Post {
         url: &options.refresh_url,
         credentials: match options.refresh_token_in {
@@ -59,47 +66,90 @@ pub async fn refresh(options: &Options, refresh_token: Option<Secret>) -> Refres
     }
 }
 
-/// POSTs the credentials as JSON to `loginUrl` (cookies included, so the server can set the
-/// refresh cookie) and returns the tokens it answered with.
-pub async fn login(options: &Options, credentials: &JsValue) -> Result<Grant, Error> {
-    let url = options.login_url.as_deref().ok_or(Error::InvalidOptions {
-        option: "loginUrl",
-        problem: "must be set to use login()",
-    })?;
-    // The credentials carry a password: a Secret, zeroed once sent.
-    let json = js_sys::JSON::stringify(credentials)
-        .ok()
-        .and_then(|s| s.as_string())
-        .map(Secret::new)
-        .ok_or(Error::InvalidArgument {
-            argument: "login(credentials)",
-            problem: "must be serializable as JSON",
-        })?;
-    let post = Post {
-        url,
-        credentials: "include",
-        headers: None,
-        body: Some(("application/json", json.expose())),
+/// How the app signs in: credentials for `loginUrl`, or an authorization code for `tokenUrl`.
+pub enum SignIn {
+    /// `login(credentials)`: POSTed as JSON to `loginUrl`, cookies included so the server can
+    /// set the refresh cookie.
+    Login(JsValue),
+    /// `exchangeCode({ code, codeVerifier, redirectUri })`: the authorization-code grant
+    /// (RFC 6749 §4.1.3 with PKCE) form-encoded to `tokenUrl` with `refreshParams`.
+    Code(JsValue),
+}
+
+/// Signs in and returns the tokens the server answered with. One request path for both ways,
+/// so the Wasm carries one copy of it.
+pub async fn sign_in(options: &Options, how: &SignIn) -> Result<Grant, Error> {
+    let (url, credentials, kind, body) = match how {
+        SignIn::Login(credentials) => {
+            let url = options.login_url.as_deref().ok_or(Error::InvalidOptions {
+                option: "loginUrl",
+                problem: "must be set to use login()",
+            })?;
+            // The credentials carry a password: a Secret, zeroed once sent.
+            let json = js_sys::JSON::stringify(credentials)
+                .ok()
+                .and_then(|s| s.as_string())
+                .map(Secret::new)
+                .ok_or(Error::InvalidArgument {
+                    argument: "login(credentials)",
+                    problem: "must be serializable as JSON",
+                })?;
+            (url, "include", "application/json", json)
+        }
+        SignIn::Code(grant) => {
+            let field = |key: &'static str| {
+                get(grant, key).as_string().filter(|s| !s.is_empty()).ok_or(
+                    Error::InvalidArgument { argument: key, problem: "must be a non-empty string" },
+                )
+            };
+            let body = code_body(
+                &field("code")?,
+                &field("codeVerifier")?,
+                &field("redirectUri")?,
+                &options.refresh_params,
+            );
+            (options.token_url(), "same-origin", FORM, body)
+        }
     };
-    let x = post_and_read(options, post, options.endpoint_timeout_ms, |s| (200..300).contains(&s))
+    let post = Post { url, credentials, headers: None, body: Some((kind, body.expose())) };
+    let x = post_and_read(options, post, options.endpoint_timeout_ms, body_needed)
         .await
         .map_err(|_| Error::LoginFailed(None))?;
+    drop(body);
     if !x.response.ok() {
-        return Err(Error::LoginFailed(Some(x.response.status())));
+        // A configuration error (RFC 6749 §5.2) is named as for the refresh; anything else (a
+        // used or expired code: `invalid_grant`, wrong credentials) is a failed login. The
+        // error body is zeroed once read, as the refresh endpoint's.
+        let body = x.body.map(Secret::new);
+        return Err(misconfiguration(body.as_ref().map(Secret::expose))
+            .unwrap_or(Error::LoginFailed(Some(x.response.status()))));
     }
     let text = x.body.ok_or(Error::InvalidLoginResponse("the body is too large or unreadable"))?;
     parse_grant(text, &options.fields).map_err(Error::InvalidLoginResponse)
 }
 
 /// Tells the server to end the session, best effort: every failure is ignored. In body mode
-/// the refresh token is sent so the server can revoke it (SimpleJWT's blacklist endpoint).
+/// the refresh token is revoked at `revocationUrl` (RFC 7009, form-encoded with the
+/// `client_id` of `refreshParams`) and sent to `logoutUrl` so the server can revoke it
+/// (SimpleJWT's blacklist endpoint).
 pub async fn logout(options: &Options, refresh_token: Option<Secret>) {
+    let token = refresh_token.as_ref();
+    if let (Some(url), Some(t)) = (options.revocation_url.as_deref(), token) {
+        let body = revocation_body(t, &options.refresh_params);
+        let post = Post {
+            url,
+            credentials: "same-origin",
+            headers: None,
+            body: Some((FORM, body.expose())),
+        };
+        let _ = post_and_read(options, post, options.endpoint_timeout_ms, |_| false).await;
+    }
     let Some(url) = options.logout_url.as_deref() else {
         return;
     };
     let body =
-        refresh_token.map(|t| refresh_token_body(options.body_format, options.refresh_field(), &t));
-    // The refresh headers too: a server that checks CSRF on refresh checks it on logout.
+        refresh_body(options.body_format, options.refresh_field(), token, &Params::default());
+    drop(refresh_token);
     let post = Post {
         url,
         credentials: "include",

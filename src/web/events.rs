@@ -38,6 +38,9 @@ struct Entry {
 pub struct Listeners {
     next_id: Cell<u32>,
     entries: RefCell<Vec<Entry>>,
+    /// The scope of the newest token response of this manager's refreshes: a `refresh` event
+    /// reports it when the session found it changed.
+    scope: RefCell<Option<String>>,
 }
 
 impl Listeners {
@@ -50,6 +53,13 @@ impl Listeners {
         Some(id)
     }
 
+    /// Notes the scope a refresh answer granted (`None`: it stated none).
+    pub fn note_scope(&self, scope: Option<&str>) {
+        if let Some(scope) = scope {
+            *self.scope.borrow_mut() = Some(scope.into());
+        }
+    }
+
     /// Removes a listener; removing twice is harmless.
     pub fn remove(&self, id: u32) {
         self.entries.borrow_mut().retain(|e| e.id != id);
@@ -58,8 +68,12 @@ impl Listeners {
     /// Delivers an event with its payload.
     pub fn dispatch(&self, event: Event) {
         let (kind, payload) = match event {
-            Event::Refresh { generation } => {
-                (EventKind::Refresh, object_of_numbers(&[("generation", generation as f64)]))
+            Event::Refresh { generation, scope_changed } => {
+                let p = object_of_numbers(&[("generation", generation as f64)]);
+                if let (true, Some(scope)) = (scope_changed, &*self.scope.borrow()) {
+                    set(&p, "scope", &JsValue::from_str(scope));
+                }
+                (EventKind::Refresh, p)
             }
             Event::SessionEnd(reason) => {
                 let p = js_sys::Object::new();

@@ -37,7 +37,15 @@ impl Host for WebHost {
 
     fn refresh(&self, refresh_token: Option<Secret>) -> LocalFuture<RefreshOutcome> {
         let options = Rc::clone(&self.options);
-        Box::pin(async move { endpoints::refresh(&options, refresh_token).await })
+        let listeners = Rc::clone(&self.listeners);
+        Box::pin(async move {
+            let outcome = endpoints::refresh(&options, refresh_token).await;
+            if let RefreshOutcome::Granted(grant) = &outcome {
+                // For the `refresh` event, should the session find the scope changed.
+                listeners.note_scope(grant.scope.as_deref());
+            }
+            outcome
+        })
     }
 
     fn emit(&self, event: Event) {

@@ -18,28 +18,40 @@ pub fn js_error(error: &Error) -> JsValue {
         }
         Error::RefreshFailed(RefreshFailure::Forbidden) => set(&e, "status", &JsValue::from(403)),
         Error::SessionExpired(reason) => set(&e, "reason", &JsValue::from_str(reason.as_str())),
+        Error::RefreshMisconfigured { error, description } => {
+            set(&e, "oauthError", &JsValue::from_str(error));
+            set(&e, "errorDescription", &JsValue::from_str(description.as_str()));
+        }
         _ => {}
     }
     e.into()
 }
 
-/// The error for bad options, naming the option.
+/// The error for bad options, naming the option (or the `refreshParams` field).
 pub fn options_error(error: OptionsError) -> JsValue {
-    match error {
-        OptionsError::Invalid(e) => js_error(&e),
+    let mut message = String::from("createTokenManager: option `");
+    let problem = match error {
+        OptionsError::Invalid(e) => return js_error(&e),
         OptionsError::Unknown(key) => {
-            let e = js_error(&Error::InvalidOptions { option: "", problem: "" });
-            let mut message = String::from("createTokenManager: option `");
             // Echoed only when it looks like a misspelt option name: an app that spreads a
             // token object or a map keyed by tokens into the options must not print a token.
             let name_like = key.len() <= 24
                 && key.bytes().all(|b| b.is_ascii_alphabetic() || b == b'_' || b == b'$');
             message.push_str(if name_like { &key } else { "(a name that is not an option name)" });
-            message.push_str("` is not an option of tokenflight; check its spelling.");
-            set(&e, "message", &JsValue::from_str(&message));
-            e
+            "is not an option of tokenflight; check its spelling"
         }
-    }
+        OptionsError::Param(key, problem) => {
+            message.push_str("refreshParams.");
+            message.push_str(&key);
+            problem
+        }
+    };
+    message.push_str("` ");
+    message.push_str(problem);
+    message.push('.');
+    let e = js_error(&Error::InvalidOptions { option: "", problem: "" });
+    set(&e, "message", &JsValue::from_str(&message));
+    e
 }
 
 /// `NonReplayableBody`, carrying the original 401 response for the app to inspect.

@@ -8,7 +8,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use super::convert::{get, object_of_numbers, set};
-use super::endpoints;
+use super::endpoints::{self, SignIn};
 use super::events::{unsubscribe_fn, Listeners};
 use super::fetch;
 use super::host::WebHost;
@@ -73,7 +73,14 @@ impl TokenManager {
 
     /// POSTs the credentials as JSON to `loginUrl` and keeps the returned tokens.
     pub fn login(&self, credentials: JsValue) -> js_sys::Promise {
-        self.spawn(Call::Login(credentials))
+        self.spawn(Call::SignIn(SignIn::Login(credentials)))
+    }
+
+    /// After the redirect back from an OAuth authorization server: posts the authorization code
+    /// with its PKCE verifier to `tokenUrl` (RFC 6749 §4.1.3) and keeps the returned tokens.
+    #[wasm_bindgen(js_name = exchangeCode)]
+    pub fn exchange_code(&self, grant: JsValue) -> js_sys::Promise {
+        self.spawn(Call::SignIn(SignIn::Code(grant)))
     }
 
     /// On page load: one silent refresh through the HttpOnly cookie. Resolves to whether a
@@ -164,7 +171,7 @@ impl TokenManager {
 
 /// An asynchronous method call: every promise the API returns is made by `spawn`, in one place.
 enum Call {
-    Login(JsValue),
+    SignIn(SignIn),
     Restore,
     Fetch(JsValue, JsValue),
     AccessToken(f64),
@@ -180,7 +187,7 @@ impl TokenManager {
 async fn run(core: Rc<Core>, call: Call) -> Result<JsValue, JsValue> {
     match call {
         Call::Fetch(input, init) => fetch::fetch(&core, &input, &init).await,
-        Call::Login(credentials) => login(&core, &credentials).await.map_err(|e| js_error(&e)),
+        Call::SignIn(how) => sign_in(&core, &how).await.map_err(|e| js_error(&e)),
         Call::Restore => match core.restore().await {
             Ok(Renewal::Renewed(_)) => Ok(JsValue::TRUE),
             Ok(Renewal::Unavailable) | Err(Error::SessionExpired(_)) => Ok(JsValue::FALSE),
@@ -223,7 +230,13 @@ fn grant_from_js(tokens: &JsValue) -> Result<Grant, Error> {
         problem: "is required",
     })?;
     let expires_in_s = get(tokens, "expiresIn").as_f64().and_then(usable_expires_in);
-    Ok(Grant { access, refresh: text("refresh")?, id_token: text("idToken")?, expires_in_s })
+    Ok(Grant {
+        access,
+        refresh: text("refresh")?,
+        id_token: text("idToken")?,
+        expires_in_s,
+        scope: None,
+    })
 }
 
 /// What the timer and the page events run: renew if due, in a task of its own (a callback
@@ -258,9 +271,9 @@ fn transient(reason: RefreshFailure) -> bool {
     }
 }
 
-async fn login(core: &Core, credentials: &JsValue) -> Result<JsValue, Error> {
+async fn sign_in(core: &Core, how: &SignIn) -> Result<JsValue, Error> {
     let options = Rc::clone(&core.host().options);
-    let grant = endpoints::login(&options, credentials).await?;
+    let grant = endpoints::sign_in(&options, how).await?;
     core.start(grant);
     Ok(JsValue::UNDEFINED)
 }

@@ -11,7 +11,7 @@ use super::convert::{get, location_href};
 use super::platform::Platform;
 use crate::error::Error;
 use crate::grant::FieldNames;
-use crate::refresh::body::BodyFormat;
+use crate::refresh::body::{BodyFormat, Params};
 use crate::refresh::coordinator::Config;
 use crate::refresh::policy::CodeAction;
 use crate::session::RefreshTokenIn;
@@ -40,6 +40,12 @@ pub struct Options {
     pub fetch: Option<js_sys::Function>,
     /// `fetch`, `Request`, `Headers.prototype.set` as they were at creation (see platform.rs).
     pub platform: Platform,
+    /// Extra fields of every token request (`refreshParams`), e.g. a public client's `client_id`.
+    pub refresh_params: Params,
+    /// RFC 7009 revocation endpoint, told about the refresh token on `logout()` (body mode).
+    pub revocation_url: Option<String>,
+    /// Token endpoint for `exchangeCode()`; `None`: `refresh_url`.
+    pub token_url: Option<String>,
     /// `crossTab`: coordinate with the other tabs of the origin (default true).
     pub cross_tab: bool,
     /// `warnings` (default true): the personal-data warning may still be given. Cleared once it
@@ -67,7 +73,7 @@ enum Kind {
 
 /// Every option: name, kind, and what a person is told when its value is wrong. The index in
 /// this table is how `parse_known` finds a value.
-const TABLE: [(&str, Kind, &str); 17] = [
+const TABLE: [(&str, Kind, &str); 20] = [
     ("refreshUrl", Kind::Url, "must be a valid URL string"),
     ("loginUrl", Kind::Url, "must be a valid URL string"),
     ("logoutUrl", Kind::Url, "must be a valid URL string"),
@@ -85,6 +91,9 @@ const TABLE: [(&str, Kind, &str); 17] = [
     ("shouldRefresh", Kind::Function, "must be a function"),
     ("loopBreaker", Kind::Custom, ""),
     ("warnings", Kind::Bool, "must be true or false"),
+    ("refreshParams", Kind::Custom, ""),
+    ("revocationUrl", Kind::Url, "must be a valid URL string"),
+    ("tokenUrl", Kind::Url, "must be a valid URL string"),
 ];
 
 /// Checks `value` against `kind`; `Some` is the value to keep (a URL resolved), `None` a
@@ -108,6 +117,8 @@ pub enum OptionsError {
     Invalid(Error),
     /// An option name tokenflight does not know (a typo must not silently fall back).
     Unknown(String),
+    /// A field of `refreshParams` that cannot be sent: its name, and why.
+    Param(String, &'static str),
 }
 
 impl From<Error> for OptionsError {
@@ -143,7 +154,9 @@ impl Options {
             let (name, kind, problem) = TABLE[index];
             values[index] = check(value, kind, base.as_deref()).ok_or(invalid(name, problem))?;
         }
-        Ok(Options::parse_known(&values, base.as_deref())?)
+        let mut options = Options::parse_known(&values, base.as_deref())?;
+        options.refresh_params = refresh_params(&values[17], options.refresh_field())?;
+        Ok(options)
     }
 
     /// Builds the options from the checked values (indexed as `TABLE`; `undefined`: absent).
@@ -186,6 +199,9 @@ impl Options {
             refresh_headers: None,
             error_codes: Vec::new(),
             fetch: function(12),
+            refresh_params: Params::default(),
+            revocation_url: text(18),
+            token_url: text(19),
             cross_tab: values[11].as_bool().unwrap_or(true),
             warnings: Cell::new(values[16].as_bool().unwrap_or(true)),
             platform: Platform::capture(),
@@ -205,6 +221,11 @@ impl Options {
     /// The JSON member that carries the refresh token in request bodies.
     pub fn refresh_field(&self) -> &str {
         self.fields.refresh.as_deref().unwrap_or("refresh")
+    }
+
+    /// Where `exchangeCode()` posts the authorization code.
+    pub fn token_url(&self) -> &str {
+        self.token_url.as_deref().unwrap_or(&self.refresh_url)
     }
 
     /// Whether `url` (an origin as `URL.origin` prints it, or a serialized URL such as
@@ -238,6 +259,38 @@ fn code_map(value: &JsValue) -> Option<Vec<(String, CodeAction)>> {
         map.push((code, action));
     }
     Some(map)
+}
+
+/// Fields tokenflight sets itself in token requests; `refreshParams` must not replace them.
+const RESERVED_PARAMS: [&str; 5] =
+    ["grant_type", "refresh_token", "code", "code_verifier", "redirect_uri"];
+
+/// `refreshParams: { client_id: "spa", scope: "openid offline_access" }`: string values only,
+/// and none of the fields the grants themselves carry (nor the JSON refresh-token member).
+fn refresh_params(value: &JsValue, refresh_field: &str) -> Result<Params, OptionsError> {
+    let mut params = Params::default();
+    if value.is_undefined() {
+        return Ok(params);
+    }
+    let object = value
+        .dyn_ref::<js_sys::Object>()
+        .filter(|_| !js_sys::Array::is_array(value))
+        .ok_or_else(|| invalid("refreshParams", "must be an object of string values"))?;
+    for key in js_sys::Object::keys(object).iter() {
+        let key = key.as_string().unwrap_or_default();
+        let problem = match get(value, &key).as_string() {
+            _ if RESERVED_PARAMS.contains(&key.as_str()) || key == refresh_field => {
+                "is set by tokenflight itself"
+            }
+            Some(v) => {
+                params.push(&key, &v);
+                continue;
+            }
+            None => "must be a string",
+        };
+        return Err(OptionsError::Param(key, problem));
+    }
+    Ok(params)
 }
 
 /// The static refresh headers as a `Headers` object: the browser validates names and values.

@@ -121,7 +121,13 @@ impl FakeHost {
 }
 
 pub fn grant(access: &str, expires_in_s: Option<f64>) -> Grant {
-    Grant { access: Secret::new(access.into()), refresh: None, id_token: None, expires_in_s }
+    Grant {
+        access: Secret::new(access.into()),
+        refresh: None,
+        id_token: None,
+        expires_in_s,
+        scope: None,
+    }
 }
 
 pub fn grant_rotating(access: &str, refresh: &str) -> Grant {

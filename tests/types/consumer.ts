@@ -34,6 +34,9 @@ const options: TokenManagerOptions = {
   errorCodes: { TOKEN_EXPIRED: "refresh", TOKEN_REVOKED: "endSession", INVALID_SIGNATURE: "passThrough" },
   fetch: (input, init) => fetch(input, init),
   warnings: false,
+  refreshParams: { client_id: "spa", scope: "openid offline_access" },
+  revocationUrl: "https://id.example.com/token/revocation",
+  tokenUrl: "https://id.example.com/token",
 };
 
 export async function app(): Promise<void> {
@@ -41,6 +44,8 @@ export async function app(): Promise<void> {
   const tokens: Tokens = { access: "a", refresh: "r", expiresIn: 300, idToken: "i" };
   auth.setTokens(tokens);
   await auth.login({ username: "ada", password: "lovelace" });
+  await auth.exchangeCode({ code: "c", codeVerifier: "v", redirectUri: "https://app.example.com/" });
+  auth.on("refresh", ({ generation, scope }) => console.log(generation, scope?.split(" ")));
   const restored: boolean = await auth.restore();
   const response: Response = await auth.fetch("/api/orders/", { method: "POST", body: "{}" });
   await auth.fetch(new URL("https://api.example.com/x"));
