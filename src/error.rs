@@ -60,12 +60,9 @@ pub enum Error {
     /// The token endpoint refused the client's configuration (RFC 6749 §5.2 `invalid_client`,
     /// `unauthorized_client`, `unsupported_grant_type`, `invalid_request`, `invalid_scope`):
     /// not retried until it changes; the session is kept.
-    RefreshMisconfigured {
-        /// The server's `error`, one of the five above.
-        error: &'static str,
-        /// The server's `error_description`, sanitised.
-        description: ServerText,
-    },
+    /// Carries the server's `error` (one of the five); its `error_description` is added to the
+    /// message at the JavaScript edge, so this type stays small and `Copy`.
+    RefreshMisconfigured(&'static str),
     /// A 401 arrived for a request whose body is a stream, which cannot be sent twice.
     NonReplayableBody,
     /// `logout()` was called (in this or another tab) while the request waited.
@@ -110,7 +107,7 @@ impl Error {
             Error::SessionExpired(_) => "SessionExpired",
             Error::RefreshFailed(_) => "RefreshFailed",
             Error::InvalidRefreshResponse(_) => "InvalidRefreshResponse",
-            Error::RefreshMisconfigured { .. } => "RefreshMisconfigured",
+            Error::RefreshMisconfigured(_) => "RefreshMisconfigured",
             Error::NonReplayableBody => "NonReplayableBody",
             Error::LoggedOut => "LoggedOut",
             Error::TooManyRefreshes => "TooManyRefreshes",
@@ -157,14 +154,9 @@ impl Error {
                 m.push_str(why);
                 m.push('.');
             }
-            Error::RefreshMisconfigured { error, description } => {
+            Error::RefreshMisconfigured(error) => {
                 m.push_str("The token endpoint refused the client: ");
                 m.push_str(error);
-                if !description.as_str().is_empty() {
-                    m.push_str(" (");
-                    m.push_str(description.as_str());
-                    m.push(')');
-                }
                 m.push_str(". Check refreshParams and the client's registration; tokens kept.");
             }
             Error::NonReplayableBody => m.push_str(
@@ -202,81 +194,5 @@ impl Error {
             }
         }
         m
-    }
-}
-
-/// Longest description kept, in bytes; a longer one is cut.
-pub const MAX_TEXT: usize = 64;
-
-/// A description with a run of token characters at least this long is dropped: no word of a
-/// description is that long, every token is (a server that echoes a token must not put it in
-/// an error message).
-const TOKEN_RUN: usize = 24;
-
-/// Text a server sent, kept for an error message: printable ASCII only (RFC 6749 §5.2 allows
-/// no more in `error_description`; other bytes become `?`), nothing at all when it holds
-/// something token-like, at most [`MAX_TEXT`] bytes. Stored inline so the error stays `Copy`.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub struct ServerText {
-    len: u8,
-    bytes: [u8; MAX_TEXT],
-}
-
-impl ServerText {
-    /// Makes `raw` safe to show (see the type's doc), straight into the fixed buffer.
-    pub fn sanitize(raw: &str) -> ServerText {
-        let mut text = ServerText { len: 0, bytes: [0; MAX_TEXT] };
-        let mut run = 0;
-        for &b in raw.as_bytes() {
-            let token_char = b.is_ascii_alphanumeric()
-                || matches!(b, b'-' | b'_' | b'.' | b'~' | b'+' | b'/' | b'=');
-            run = if token_char { run + 1 } else { 0 };
-            if run >= TOKEN_RUN {
-                return ServerText { len: 0, ..text };
-            }
-            if let Some(slot) = text.bytes.get_mut(usize::from(text.len)) {
-                *slot = if b == b' ' || b.is_ascii_graphic() { b } else { b'?' };
-                text.len += 1;
-            }
-        }
-        text
-    }
-
-    /// The text (ASCII).
-    pub fn as_str(&self) -> &str {
-        let bytes = self.bytes.get(..usize::from(self.len)).unwrap_or_default();
-        core::str::from_utf8(bytes).unwrap_or_default()
-    }
-}
-
-impl core::fmt::Debug for ServerText {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        core::fmt::Debug::fmt(self.as_str(), f)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn descriptions_are_printable_capped_and_never_carry_a_token() {
-        assert_eq!(
-            ServerText::sanitize("client authentication failed").as_str(),
-            "client authentication failed"
-        );
-        assert_eq!(ServerText::sanitize("a\nb\u{7f}é\"").as_str(), "a?b???\"");
-        let token = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZGEifQ.c2lnbmF0dXJl";
-        let echoed = ServerText::sanitize(&["token ", token, " is unknown"].concat());
-        assert_eq!(echoed.as_str(), "");
-        let long = ServerText::sanitize(&"word ".repeat(100));
-        assert_eq!(long.as_str(), &"word ".repeat(100)[..MAX_TEXT]);
-        assert_eq!(ServerText::sanitize("").as_str(), "");
-        // A token past the cap drops the text too: its start would be shown otherwise.
-        let cut = ServerText::sanitize(&["a ".repeat(MAX_TEXT / 2 - 3), token.into()].concat());
-        assert_eq!(cut.as_str(), "");
-        // 23 token characters are a long word, not a token.
-        let word = "a".repeat(TOKEN_RUN - 1);
-        assert_eq!(ServerText::sanitize(&word).as_str(), word);
     }
 }

@@ -10,7 +10,7 @@ use std::rc::Rc;
 use futures::task::LocalSpawnExt;
 use support::{access_of, core, grant};
 use tokenflight::grant::{FieldNames, Grant, RefreshOutcome};
-use tokenflight::refresh::answer::{classify, RefreshAnswer};
+use tokenflight::refresh::answer::{classify, server_description, RefreshAnswer, MAX_DESCRIPTION};
 use tokenflight::refresh::coordinator::Renewal;
 use tokenflight::session::{Event, Phase, RefreshTokenIn};
 use tokenflight::token::Secret;
@@ -29,12 +29,12 @@ fn json(status: u16, body: &str) -> RefreshOutcome {
     )
 }
 
-fn misconfigured(outcome: RefreshOutcome) -> (&'static str, String) {
+fn misconfigured(outcome: RefreshOutcome) -> &'static str {
     match outcome {
         RefreshOutcome::Failed {
-            error: Error::RefreshMisconfigured { error, description },
+            error: Error::RefreshMisconfigured(error),
             retry_after_s: None,
-        } => (error, description.as_str().to_owned()),
+        } => error,
         other => panic!("expected RefreshMisconfigured, got {other:?}"),
     }
 }
@@ -43,20 +43,15 @@ fn misconfigured(outcome: RefreshOutcome) -> (&'static str, String) {
 fn configuration_errors_are_named_whatever_the_status() {
     // oidc-provider answers an unknown client_id with 401: a configuration error, not an end.
     let body = r#"{"error":"invalid_client","error_description":"client authentication failed"}"#;
-    assert_eq!(
-        misconfigured(json(401, body)),
-        ("invalid_client", "client authentication failed".into())
-    );
+    assert_eq!(misconfigured(json(401, body)), "invalid_client");
+    assert_eq!(server_description(Some(body)), "client authentication failed");
     for code in
         ["unauthorized_client", "unsupported_grant_type", "invalid_request", "invalid_scope"]
     {
         for status in [400, 401, 403] {
             let body = format!(r#"{{"error":"{code}"}}"#);
-            assert_eq!(
-                misconfigured(json(status, &body)),
-                (code, String::new()),
-                "{status} {code}"
-            );
+            assert_eq!(misconfigured(json(status, &body)), code, "{status} {code}");
+            assert_eq!(server_description(Some(&body)), "");
         }
     }
 }
@@ -91,22 +86,32 @@ fn invalid_grant_ends_the_session_whatever_the_status() {
 }
 
 #[test]
-fn the_misconfiguration_message_names_the_server_error_and_never_a_token() {
-    let token = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhZGEifQ.sig-sig-sig-sig-sig";
-    let body = format!(
-        r#"{{"error":"invalid_client","error_description":"client spa\nunknown for {token}"}}"#
-    );
-    let error = match json(401, &body) {
-        RefreshOutcome::Failed { error, .. } => error,
-        other => panic!("{other:?}"),
-    };
-    assert_eq!(error.name(), "RefreshMisconfigured");
-    let message = error.message();
-    assert!(message.contains("invalid_client"), "{message}");
-    // A description that echoes a token is left out whole; the error code stays.
-    assert!(!message.contains("client spa"), "{message}");
-    assert!(!message.contains("eyJ"), "{message}");
+fn the_misconfiguration_message_names_the_server_error() {
+    let error = misconfigured(json(400, r#"{"error":"invalid_scope"}"#));
+    let message = Error::RefreshMisconfigured(error).message();
+    assert!(message.contains("invalid_scope"), "{message}");
     assert!(message.contains("refreshParams"), "{message}");
+}
+
+#[test]
+fn the_server_description_is_printable_capped_and_never_carries_a_token() {
+    // `text` as JSON writes it (escapes included).
+    let described = |text: &str| {
+        let body = format!(r#"{{"error":"invalid_client","error_description":"{text}"}}"#);
+        server_description(Some(&body))
+    };
+    assert_eq!(described(r"client spa\nis unknown"), "client spa?is unknown");
+    assert_eq!(described(r#"a\u007fé\""#), "a???\"");
+    // A description that echoes a token is left out whole, even when the token would be cut.
+    let token = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhZGEifQ.sig-sig-sig-sig-sig";
+    assert_eq!(described(&format!("client spa unknown for {token}")), "");
+    assert_eq!(described(&format!("{}{token}", "a ".repeat(MAX_DESCRIPTION / 2 - 3))), "");
+    let long = "word ".repeat(100);
+    assert_eq!(described(&long), long[..MAX_DESCRIPTION]);
+    // 23 token characters are a long word, not a token.
+    assert_eq!(described(&"a".repeat(23)), "a".repeat(23));
+    assert_eq!(server_description(Some(r#"{"error":"invalid_client"}"#)), "");
+    assert_eq!(server_description(Some("<html>")), "");
 }
 
 fn granted(body: &str) -> Grant {
@@ -114,16 +119,6 @@ fn granted(body: &str) -> Grant {
         RefreshOutcome::Granted(g) => g,
         other => panic!("{body}: {other:?}"),
     }
-}
-
-#[test]
-fn the_misconfiguration_message_carries_the_description() {
-    let body = r#"{"error":"invalid_client","error_description":"client spa\nis unknown"}"#;
-    let message = match json(401, body) {
-        RefreshOutcome::Failed { error, .. } => error.message(),
-        other => panic!("{other:?}"),
-    };
-    assert!(message.contains("invalid_client (client spa?is unknown)"), "{message}");
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! What an HTTP answer from the refresh endpoint means for the session: tokens, a rejection
 //! that ends the session, or a failure that keeps it.
 
-use crate::error::{EndReason, Error, RefreshFailure, ServerText};
+use crate::error::{EndReason, Error, RefreshFailure};
 use crate::grant::{parse_grant, wipe, FieldNames, RefreshOutcome};
 use crate::json::{self, Json};
 use crate::prelude::*;
@@ -94,14 +94,39 @@ const CONFIGURATION_ERRORS: [&str; 5] = [
     "invalid_scope",
 ];
 
-/// `RefreshMisconfigured` when an error body's code is a configuration error (RFC 6749 §5.2),
-/// with the server's `error_description`.
+/// `RefreshMisconfigured` when an error body's code is a configuration error (RFC 6749 §5.2).
 pub fn misconfiguration(body: Option<&str>) -> Option<Error> {
     let code = error_code(body)?;
     let error = CONFIGURATION_ERRORS.iter().copied().find(|known| *known == code.expose())?;
-    let description = member(body, &["error_description"]);
-    let description = ServerText::sanitize(description.as_ref().map_or("", Secret::expose));
-    Some(Error::RefreshMisconfigured { error, description })
+    Some(Error::RefreshMisconfigured(error))
+}
+
+/// Longest description shown, in bytes; a longer one is cut.
+pub const MAX_DESCRIPTION: usize = 64;
+
+/// A description with a run of token characters at least this long is left out: no word of a
+/// description is that long, every token is.
+const TOKEN_RUN: usize = 24;
+
+/// The error body's `error_description`, fit for an error message: printable ASCII (RFC 6749
+/// §5.2 allows no more; other bytes become `?`), at most [`MAX_DESCRIPTION`] bytes, and empty
+/// when it holds anything token-like (a server that echoes a token must not put it in a message).
+pub fn server_description(body: Option<&str>) -> String {
+    let raw = member(body, &["error_description"]);
+    let mut text = String::new();
+    let mut run = 0;
+    for &b in raw.as_ref().map_or("", Secret::expose).as_bytes() {
+        let token_char = b.is_ascii_alphanumeric()
+            || matches!(b, b'-' | b'_' | b'.' | b'~' | b'+' | b'/' | b'=');
+        run = if token_char { run + 1 } else { 0 };
+        if run >= TOKEN_RUN {
+            return String::new();
+        }
+        if text.len() < MAX_DESCRIPTION {
+            text.push(if b == b' ' || b.is_ascii_graphic() { char::from(b) } else { '?' });
+        }
+    }
+    text
 }
 
 /// Whether a server's code or description says the token or its family was revoked,

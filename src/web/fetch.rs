@@ -7,7 +7,7 @@ use web_sys::Response;
 
 use super::abort::until_aborted;
 use super::host::WebHost;
-use super::js_error::{js_error, non_replayable};
+use super::js_error::{endpoint_error, js_error, non_replayable};
 use super::net::{error_body, send};
 use super::options::Options;
 use super::request::Outgoing;
@@ -37,7 +37,7 @@ async fn managed(
     // Never send the old token while a renewal runs (share its failure), nor one that is due:
     // after sleep a request may come before the timer or page event, and it renews first.
     if let Some(Err(e)) = core.wait_running().await {
-        return Err(js_error(&e));
+        return Err(endpoint_error(options, &e));
     }
     if let Some(Err(e @ (Error::SessionExpired(_) | Error::LoggedOut))) = core.renew_if_due().await
     {
@@ -67,7 +67,7 @@ async fn managed(
         Verdict::RefreshThenReplay => match core.renew_after(generation).await {
             Ok(Renewal::Renewed(_)) => {}
             Ok(Renewal::Unavailable) => return Ok(first.into()),
-            Err(e) => return Err(js_error(&e)),
+            Err(e) => return Err(endpoint_error(options, &e)),
         },
     }
     if !outgoing.replayable {

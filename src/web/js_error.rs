@@ -3,13 +3,29 @@
 
 use wasm_bindgen::JsValue;
 
-use super::options::OptionsError;
+use super::options::{Options, OptionsError};
 use crate::error::{Error, RefreshFailure};
 use crate::prelude::*;
 
 /// Converts an error into a JavaScript `Error` with `name` set.
 pub fn js_error(error: &Error) -> JsValue {
-    let e = js_sys::Error::new(&error.message());
+    described(error, "")
+}
+
+/// As [`js_error`], for errors that may come from the token endpoint: `RefreshMisconfigured`'s
+/// message ends with what the server said (its `error_description`).
+pub fn endpoint_error(options: &Options, error: &Error) -> JsValue {
+    let said = options.server_text.borrow();
+    described(error, if matches!(error, Error::RefreshMisconfigured(_)) { &said } else { "" })
+}
+
+fn described(error: &Error, server_said: &str) -> JsValue {
+    let mut message = error.message();
+    if !server_said.is_empty() {
+        message.push_str(" The server said: ");
+        message.push_str(server_said);
+    }
+    let e = js_sys::Error::new(&message);
     // Through `Reflect.set` like the other fields: one JS import less than `set_name`.
     set(&e, "name", &JsValue::from_str(error.name()));
     match error {
@@ -18,10 +34,7 @@ pub fn js_error(error: &Error) -> JsValue {
         }
         Error::RefreshFailed(RefreshFailure::Forbidden) => set(&e, "status", &JsValue::from(403)),
         Error::SessionExpired(reason) => set(&e, "reason", &JsValue::from_str(reason.as_str())),
-        Error::RefreshMisconfigured { error, description } => {
-            set(&e, "oauthError", &JsValue::from_str(error));
-            set(&e, "errorDescription", &JsValue::from_str(description.as_str()));
-        }
+        Error::RefreshMisconfigured(error) => set(&e, "oauthError", &JsValue::from_str(error)),
         _ => {}
     }
     e.into()

@@ -12,7 +12,7 @@ use super::endpoints::{self, SignIn};
 use super::events::{unsubscribe_fn, Listeners};
 use super::fetch;
 use super::host::WebHost;
-use super::js_error::{js_error, options_error};
+use super::js_error::{endpoint_error, js_error, options_error};
 use super::lifecycle::Lifecycle;
 use super::options::Options;
 use super::privacy;
@@ -185,13 +185,14 @@ impl TokenManager {
 }
 
 async fn run(core: Rc<Core>, call: Call) -> Result<JsValue, JsValue> {
+    let options = &core.host().options;
     match call {
         Call::Fetch(input, init) => fetch::fetch(&core, &input, &init).await,
-        Call::SignIn(how) => sign_in(&core, &how).await.map_err(|e| js_error(&e)),
+        Call::SignIn(how) => sign_in(&core, &how).await.map_err(|e| endpoint_error(options, &e)),
         Call::Restore => match core.restore().await {
             Ok(Renewal::Renewed(_)) => Ok(JsValue::TRUE),
             Ok(Renewal::Unavailable) | Err(Error::SessionExpired(_)) => Ok(JsValue::FALSE),
-            Err(e) => Err(js_error(&e)),
+            Err(e) => Err(endpoint_error(options, &e)),
         },
         Call::AccessToken(min_validity) => match core.valid_token(min_validity).await {
             Ok(Renewal::Renewed(_)) => Ok(core
@@ -201,7 +202,7 @@ async fn run(core: Rc<Core>, call: Call) -> Result<JsValue, JsValue> {
             Ok(Renewal::Unavailable) | Err(Error::SessionExpired(_) | Error::LoggedOut) => {
                 Ok(JsValue::NULL)
             }
-            Err(e) => Err(js_error(&e)),
+            Err(e) => Err(endpoint_error(options, &e)),
         },
         Call::Logout => {
             logout(&core).await;

@@ -3,7 +3,7 @@
 //! back to a default).
 
 use crate::prelude::*;
-use core::cell::Cell;
+use core::cell::{Cell, RefCell};
 
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -51,6 +51,9 @@ pub struct Options {
     /// `warnings` (default true): the personal-data warning may still be given. Cleared once it
     /// was, so it is given once per manager (`privacy.rs`).
     pub warnings: Cell<bool>,
+    /// The `error_description` of the token endpoint's newest error answer (sanitized), shown
+    /// in `RefreshMisconfigured`'s message at the JavaScript edge.
+    pub server_text: RefCell<String>,
 }
 
 /// How an option's value is checked. The checks of the whole table share one error path
@@ -205,6 +208,7 @@ impl Options {
             cross_tab: values[11].as_bool().unwrap_or(true),
             warnings: Cell::new(values[16].as_bool().unwrap_or(true)),
             platform: Platform::capture(),
+            server_text: RefCell::default(),
         };
         o.config = Config {
             margin_s: number(8, 30.0),
