@@ -265,10 +265,6 @@ fn code_map(value: &JsValue) -> Option<Vec<(String, CodeAction)>> {
     Some(map)
 }
 
-/// Fields tokenflight sets itself in token requests; `refreshParams` must not replace them.
-const RESERVED_PARAMS: [&str; 5] =
-    ["grant_type", "refresh_token", "code", "code_verifier", "redirect_uri"];
-
 /// `refreshParams: { client_id: "spa", scope: "openid offline_access" }`: string values only,
 /// and none of the fields the grants themselves carry (nor the JSON refresh-token member).
 fn refresh_params(value: &JsValue, refresh_field: &str) -> Result<Params, OptionsError> {
@@ -283,7 +279,13 @@ fn refresh_params(value: &JsValue, refresh_field: &str) -> Result<Params, Option
     for key in js_sys::Object::keys(object).iter() {
         let key = key.as_string().unwrap_or_default();
         let problem = match get(value, &key).as_string() {
-            _ if RESERVED_PARAMS.contains(&key.as_str()) || key == refresh_field => {
+            // The fields tokenflight sets itself in token requests.
+            _ if key == refresh_field
+                || matches!(
+                    key.as_str(),
+                    "grant_type" | "refresh_token" | "code" | "code_verifier" | "redirect_uri"
+                ) =>
+            {
                 "is set by tokenflight itself"
             }
             Some(v) => {
