@@ -97,8 +97,12 @@ const CONFIGURATION_ERRORS: [&str; 5] = [
 /// `RefreshMisconfigured` when an error body's code is a configuration error (RFC 6749 §5.2).
 pub fn misconfiguration(body: Option<&str>) -> Option<Error> {
     let code = error_code(body)?;
-    let error = CONFIGURATION_ERRORS.iter().copied().find(|known| *known == code.expose())?;
-    Some(Error::RefreshMisconfigured(error))
+    for known in &CONFIGURATION_ERRORS {
+        if *known == code.expose() {
+            return Some(Error::RefreshMisconfigured(known));
+        }
+    }
+    None
 }
 
 /// Longest description shown, in bytes; a longer one is cut.

@@ -113,7 +113,8 @@ pub async fn sign_in(options: &Options, how: &SignIn) -> Result<Grant, Error> {
                 &field("redirectUri")?,
                 &options.refresh_params,
             );
-            (options.token_url(), "same-origin", FORM, body)
+            let url = options.token_url.as_deref().unwrap_or(&options.refresh_url);
+            (url, "same-origin", FORM, body)
         }
     };
     let post = Post { url, credentials, headers: None, body: Some((kind, body.expose())) };

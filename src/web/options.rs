@@ -227,11 +227,6 @@ impl Options {
         self.fields.refresh.as_deref().unwrap_or("refresh")
     }
 
-    /// Where `exchangeCode()` posts the authorization code.
-    pub fn token_url(&self) -> &str {
-        self.token_url.as_deref().unwrap_or(&self.refresh_url)
-    }
-
     /// Whether `url` (an origin as `URL.origin` prints it, or a serialized URL such as
     /// `Request.url`) may receive the token.
     pub fn allows(&self, url: &str) -> bool {
