@@ -3,6 +3,8 @@
 
 use wasm_bindgen::JsValue;
 
+use crate::prelude::*;
+
 use super::convert::get;
 use super::net::{post_and_read, Failure, Post};
 use super::options::Options;
@@ -102,17 +104,19 @@ pub async fn sign_in(options: &Options, how: &SignIn) -> Result<Grant, Error> {
             (url, "include", "application/json", json)
         }
         SignIn::Code(grant) => {
-            let field = |key: &'static str| {
-                get(grant, key).as_string().filter(|s| !s.is_empty()).ok_or(
-                    Error::InvalidArgument { argument: key, problem: "must be a non-empty string" },
-                )
-            };
-            let body = code_body(
-                &field("code")?,
-                &field("codeVerifier")?,
-                &field("redirectUri")?,
-                &options.refresh_params,
-            );
+            // Read in a loop: one error path for the three.
+            const KEYS: [&str; 3] = ["code", "codeVerifier", "redirectUri"];
+            let mut fields: [String; 3] = Default::default();
+            for i in 0..3 {
+                fields[i] = get(grant, KEYS[i]).as_string().filter(|s| !s.is_empty()).ok_or(
+                    Error::InvalidArgument {
+                        argument: KEYS[i],
+                        problem: "must be a non-empty string",
+                    },
+                )?;
+            }
+            let [code, verifier, redirect_uri] = &fields;
+            let body = code_body(code, verifier, redirect_uri, &options.refresh_params);
             let url = options.token_url.as_deref().unwrap_or(&options.refresh_url);
             (url, "same-origin", FORM, body)
         }
