@@ -10,9 +10,7 @@ use super::net::{post_and_read, Failure, Post};
 use super::options::Options;
 use crate::error::{Error, RefreshFailure};
 use crate::grant::{parse_grant, Grant, RefreshOutcome};
-use crate::refresh::answer::{
-    body_needed, classify, misconfiguration, server_description, RefreshAnswer,
-};
+use crate::refresh::answer::{body_needed, classify, misconfiguration, RefreshAnswer};
 use crate::refresh::body::{code_body, refresh_body, revocation_body, Params, FORM};
 use crate::session::backoff::parse_retry_after;
 use crate::session::RefreshTokenIn;
@@ -42,9 +40,6 @@ pub async fn refresh(options: &Options, refresh_token: Option<Secret>) -> Refres
     drop(body);
     match exchange {
         Ok(x) => {
-            if !x.response.ok() {
-                *options.server_text.borrow_mut() = server_description(x.body.as_deref());
-            }
             let headers = x.response.headers();
             // `type` read as a string: web-sys's enum getter ships a table of every value.
             let redirected = x.response.redirected()
@@ -132,7 +127,6 @@ pub async fn sign_in(options: &Options, how: &SignIn) -> Result<Grant, Error> {
         // error body is zeroed once read, as the refresh endpoint's.
         let body = x.body.map(Secret::new);
         let text = body.as_ref().map(Secret::expose);
-        *options.server_text.borrow_mut() = server_description(text);
         return Err(misconfiguration(text).unwrap_or(Error::LoginFailed(Some(x.response.status()))));
     }
     let text = x.body.ok_or(Error::InvalidLoginResponse("the body is too large or unreadable"))?;

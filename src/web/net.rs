@@ -15,6 +15,7 @@ use super::options::Options;
 use super::timer::Sleep;
 use crate::grant::MAX_BODY_BYTES;
 use crate::prelude::*;
+use crate::refresh::answer::server_description;
 use crate::token::zero_string;
 
 /// Calls the `fetch` option (or the `fetch` captured at creation, see `platform.rs`) with
@@ -72,6 +73,10 @@ pub async fn post_and_read(
         } else {
             None
         };
+        if !response.ok() {
+            // Kept for `RefreshMisconfigured`'s message (see `js_error::endpoint_error`).
+            *options.server_text.borrow_mut() = server_description(body.as_deref());
+        }
         Ok(Exchange { response, body })
     };
     let outcome = Race { work: Box::pin(work), timer: Sleep::new(ms) }.await;
