@@ -155,9 +155,9 @@ impl Error {
                 m.push('.');
             }
             Error::RefreshMisconfigured(error) => {
-                m.push_str("The token endpoint refused the client: ");
+                m.push_str("Token endpoint refused the client: ");
                 m.push_str(error);
-                m.push_str(". Check refreshParams and the client's registration; tokens kept.");
+                m.push_str(". Check refreshParams and the client registration; session kept.");
             }
             Error::NonReplayableBody => m.push_str(
                 "401 for a stream body, which cannot be resent; token renewed: send a new body (error.response is the 401).",

@@ -22,7 +22,7 @@ pub fn endpoint_error(options: &Options, error: &Error) -> JsValue {
 fn described(error: &Error, server_said: &str) -> JsValue {
     let mut message = error.message();
     if !server_said.is_empty() {
-        message.push_str(" The server said: ");
+        message.push_str(" Server: ");
         message.push_str(server_said);
     }
     let e = js_sys::Error::new(&message);

@@ -245,7 +245,7 @@ test("a wrong client_id: RefreshMisconfigured to every caller, one request, no l
   for (const r of results) {
     assert.equal(r.error, "RefreshMisconfigured");
     assert.equal(r.oauthError, "invalid_client");
-    assert.match(r.message, /: invalid_client\. .*The server said: client authentication failed$/);
+    assert.match(r.message, /: invalid_client\. .*Server: client authentication failed$/);
     assert.ok(!r.message.includes(refresh_token) && !r.message.includes(access_token));
   }
   // Right after: the same error at once, no request; the session is kept.
