@@ -142,10 +142,11 @@ export interface TokenflightError extends Error {
   reason?: "expired" | "revoked";
   /** For `NonReplayableBody`: the original 401 response. */
   response?: Response;
-  /** For `RefreshMisconfigured`: the server's OAuth `error`, e.g. "invalid_client". */
+  /**
+   * For `RefreshMisconfigured`: the server's OAuth `error`, e.g. "invalid_client" (the message
+   * names it and ends with the server's `error_description`: printable ASCII, capped, never a token).
+   */
   oauthError?: "invalid_client" | "unauthorized_client" | "unsupported_grant_type" | "invalid_request" | "invalid_scope";
-  /** For `RefreshMisconfigured`: the server's `error_description`, sanitised (printable, capped, no tokens). */
-  errorDescription?: string;
 }
 
 export interface TokenManager {
