@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the npm package into pkg/: wasm-pack (release profile tuned for size), wasm-opt (-Os,
+# Builds the npm package into pkg/: wasm-pack (release profile tuned for size, core and alloc
+# rebuilt for size: see wasm_pack_npm.sh), wasm-opt (-Os,
 # tuned inlining), then pkg-template/ merged in. Prints and checks the gzipped size of what a
 # browser downloads.
 set -euo pipefail
@@ -7,7 +8,7 @@ cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
 LIMIT_BYTES=${TOKENFLIGHT_SIZE_LIMIT:-45056}   # 44 KiB: the ceiling issue 9 set; only goes down
 
-wasm-pack build --release --target web --out-dir pkg --out-name tokenflight_wasm --no-pack -- --features npm >/dev/null 2>pkg-build.log \
+bash scripts/wasm_pack_npm.sh pkg tokenflight_wasm >/dev/null 2>pkg-build.log \
   || { cat pkg-build.log; exit 1; }
 rm -f pkg-build.log
 wasm="pkg/tokenflight_wasm_bg.wasm"

@@ -13,7 +13,8 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   step "rust target wasm32-unknown-unknown"
   rustup target add wasm32-unknown-unknown
 fi
-for comp in clippy rustfmt; do
+# rust-src: the npm build rebuilds core and alloc for size (scripts/wasm_pack_npm.sh).
+for comp in clippy rustfmt rust-src; do
   rustup component list --installed | grep -q "^$comp" || rustup component add "$comp"
 done
 
