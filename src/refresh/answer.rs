@@ -44,7 +44,10 @@ pub fn classify(answer: RefreshAnswer, fields: &FieldNames) -> RefreshOutcome {
         ));
     }
     let text = body.as_ref().map(Secret::expose);
-    if let Some(error) = misconfiguration(text).filter(|_| status >= 400) {
+    // Error answers only: a token response is parsed once, by `parse_grant`.
+    let code = if status >= 400 { error_code(text) } else { None };
+    let code = code.as_ref().map_or("", Secret::expose);
+    if let Some(error) = configuration_error(code) {
         return RefreshOutcome::failed(error);
     }
     match status {
@@ -64,10 +67,8 @@ pub fn classify(answer: RefreshAnswer, fields: &FieldNames) -> RefreshOutcome {
                 },
             }
         }
-        _ if error_code(text).is_some_and(|c| c.expose() == "invalid_grant") => {
-            RefreshOutcome::Rejected(rejection_reason(text))
-        }
         401 => RefreshOutcome::Rejected(rejection_reason(text)),
+        _ if code == "invalid_grant" => RefreshOutcome::Rejected(rejection_reason(text)),
         403 => RefreshOutcome::failed(Error::RefreshFailed(RefreshFailure::Forbidden)),
         _ => RefreshOutcome::Failed {
             error: Error::RefreshFailed(RefreshFailure::Status(status)),
@@ -95,10 +96,9 @@ const CONFIGURATION_ERRORS: [&str; 5] = [
 ];
 
 /// `RefreshMisconfigured` when an error body's code is a configuration error (RFC 6749 §5.2).
-pub fn misconfiguration(body: Option<&str>) -> Option<Error> {
-    let code = error_code(body)?;
+pub fn configuration_error(code: &str) -> Option<Error> {
     for known in &CONFIGURATION_ERRORS {
-        if *known == code.expose() {
+        if *known == code {
             return Some(Error::RefreshMisconfigured(known));
         }
     }

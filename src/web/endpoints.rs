@@ -10,7 +10,9 @@ use super::net::{post_and_read, Failure, Post};
 use super::options::Options;
 use crate::error::{Error, RefreshFailure};
 use crate::grant::{parse_grant, Grant, RefreshOutcome};
-use crate::refresh::answer::{body_needed, classify, misconfiguration, RefreshAnswer};
+use crate::refresh::answer::{
+    body_needed, classify, configuration_error, error_code, RefreshAnswer,
+};
 use crate::refresh::body::{code_body, refresh_body, revocation_body, Params, FORM};
 use crate::session::backoff::parse_retry_after;
 use crate::session::RefreshTokenIn;
@@ -127,7 +129,11 @@ pub async fn sign_in(options: &Options, how: &SignIn) -> Result<Grant, Error> {
         // error body is zeroed once read, as the refresh endpoint's.
         let body = x.body.map(Secret::new);
         let text = body.as_ref().map(Secret::expose);
-        return Err(misconfiguration(text).unwrap_or(Error::LoginFailed(Some(x.response.status()))));
+        let code = error_code(text);
+        let code = code.as_ref().map_or("", Secret::expose);
+        return Err(
+            configuration_error(code).unwrap_or(Error::LoginFailed(Some(x.response.status())))
+        );
     }
     let text = x.body.ok_or(Error::InvalidLoginResponse("the body is too large or unreadable"))?;
     parse_grant(text, &options.fields).map_err(Error::InvalidLoginResponse)
