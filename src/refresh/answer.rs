@@ -67,8 +67,8 @@ pub fn classify(answer: RefreshAnswer, fields: &FieldNames) -> RefreshOutcome {
                 },
             }
         }
-        401 => RefreshOutcome::Rejected(rejection_reason(text)),
-        _ if code == "invalid_grant" => RefreshOutcome::Rejected(rejection_reason(text)),
+        401 => RefreshOutcome::Rejected(rejection_reason(code, text)),
+        _ if code == "invalid_grant" => RefreshOutcome::Rejected(rejection_reason(code, text)),
         403 => RefreshOutcome::failed(Error::RefreshFailed(RefreshFailure::Forbidden)),
         _ => RefreshOutcome::Failed {
             error: Error::RefreshFailed(RefreshFailure::Status(status)),
@@ -148,9 +148,11 @@ fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
 
 /// `revoked` when the server says (in its error code or description) the token or its family
 /// was revoked, blacklisted or reused; otherwise `expired`.
-fn rejection_reason(body: Option<&str>) -> EndReason {
-    let says = |member: Option<Secret>| member.is_some_and(|m| mentions_revocation(m.expose()));
-    if says(error_code(body)) || says(member(body, &["error_description"])) {
+fn rejection_reason(code: &str, body: Option<&str>) -> EndReason {
+    let description = member(body, &["error_description"]);
+    if mentions_revocation(code)
+        || mentions_revocation(description.as_ref().map_or("", Secret::expose))
+    {
         EndReason::Revoked
     } else {
         EndReason::Expired
