@@ -28,6 +28,10 @@ pub struct Params {
 }
 
 impl Params {
+    /// No fields (the logout call sends none).
+    pub const NONE: &Params =
+        &Params { form: String::new(), json: String::new(), client_id: String::new() };
+
     /// Adds a field.
     pub fn push(&mut self, key: &str, value: &str) {
         if !self.form.is_empty() {

@@ -158,8 +158,7 @@ pub async fn logout(options: &Options, refresh_token: Option<Secret>) {
     let Some(url) = options.logout_url.as_deref() else {
         return;
     };
-    let body =
-        refresh_body(options.body_format, options.refresh_field(), token, &Params::default());
+    let body = refresh_body(options.body_format, options.refresh_field(), token, Params::NONE);
     drop(refresh_token);
     let post = Post {
         url,
