@@ -1,16 +1,18 @@
-//! Runs the library's futures on the browser's microtask queue: `spawn` a future, or turn one
-//! into the `Promise` an API method returns.
+//! Futures and promises: runs the library's futures on the browser's microtask queue (`spawn`),
+//! turns one into the `Promise` an API method returns (`promise`), and awaits a JavaScript
+//! promise (`Settled`).
 //!
-//! wasm-bindgen-futures does the same in ~2 KB more Wasm (raw): it also carries JS Promise
-//! Integration support, a double-ended queue, a global-object probe for `queueMicrotask`, and
-//! one copy of its spawn code per future type. Here every future is boxed to one type and the
-//! queue is a `Vec` swapped out per turn. Awaiting a promise still uses its `JsFuture`.
+//! wasm-bindgen-futures does the same in ~3 KB more Wasm (raw): it also carries JS Promise
+//! Integration support, a double-ended queue, a global-object probe for `queueMicrotask`, one
+//! copy of its spawn code per future type, and promise handlers of a closure type nothing else
+//! here uses. Here every future is boxed to one type, the queue is a `Vec` swapped out per
+//! turn, and promise handlers share the `FnMut(JsValue)` closure type of the tabs' channel.
 
 use crate::prelude::*;
 use core::cell::{Cell, OnceCell, RefCell};
 use core::future::Future;
 use core::pin::Pin;
-use core::task::{Context, RawWaker, RawWakerVTable, Waker};
+use core::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
 
 use wasm_bindgen::prelude::*;
 
@@ -66,6 +68,66 @@ pub fn promise(work: Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>>) ->
             }));
         }
     })
+}
+
+/// Awaits a promise: `Ok` with its value, `Err` with its rejection reason. The handlers are
+/// attached at once, so a promise abandoned unawaited never surfaces as an unhandled rejection.
+pub struct Settled {
+    state: Rc<RefCell<Settlement>>,
+}
+
+/// A promise handler.
+type Handler = Closure<dyn FnMut(JsValue)>;
+
+#[derive(Default)]
+struct Settlement {
+    outcome: Option<Result<JsValue, JsValue>>,
+    waker: Option<Waker>,
+    /// The two handlers, alive until one of them has run (the promise calls exactly one).
+    handlers: Option<[Handler; 2]>,
+}
+
+impl Settled {
+    pub fn new(promise: &js_sys::Promise) -> Settled {
+        let state = Rc::new(RefCell::new(Settlement::default()));
+        let handler = |fulfilled: bool| {
+            let state = Rc::clone(&state);
+            Closure::new(move |value| settle(&state, fulfilled, value))
+        };
+        let handlers = [handler(true), handler(false)];
+        let _ = promise.then2(&handlers[0], &handlers[1]);
+        state.borrow_mut().handlers = Some(handlers);
+        Settled { state }
+    }
+}
+
+/// Records the outcome, frees both handlers (the running one is freed by wasm-bindgen once it
+/// returns) and wakes the waiting task.
+fn settle(state: &RefCell<Settlement>, fulfilled: bool, value: JsValue) {
+    let mut settlement = state.borrow_mut();
+    settlement.outcome = Some(if fulfilled { Ok(value) } else { Err(value) });
+    let handlers = settlement.handlers.take();
+    let waker = settlement.waker.take();
+    drop(settlement);
+    drop(handlers);
+    if let Some(waker) = waker {
+        waker.wake();
+    }
+}
+
+impl Future for Settled {
+    type Output = Result<JsValue, JsValue>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut settlement = self.state.borrow_mut();
+        match settlement.outcome.take() {
+            Some(outcome) => Poll::Ready(outcome),
+            None => {
+                settlement.waker = Some(cx.waker().clone());
+                Poll::Pending
+            }
+        }
+    }
 }
 
 /// Queues `task` for a poll in the next microtask, unless it is queued already.
