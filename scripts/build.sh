@@ -12,9 +12,6 @@ bash scripts/wasm_pack_npm.sh pkg tokenflight_wasm >/dev/null 2>pkg-build.log \
   || { cat pkg-build.log; exit 1; }
 rm -f pkg-build.log
 wasm="pkg/tokenflight_wasm_bg.wasm"
-# core's formatting routines can never run in this build (no Formatter is ever made: the panic
-# handler traps without formatting); the script checks that and replaces their bodies (~1 KB gzip).
-node scripts/stub_fmt.mjs "$wasm" "$wasm" 2>/dev/null
 # The features rustc enables by default for wasm32-unknown-unknown (all baseline in browsers).
 features="--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue"
 # -Os rather than -Oz, iterated to a fixed point, and functions with one caller inlined only
