@@ -2,10 +2,10 @@
 //! send with the current token, judge the answer, refresh once if needed, replay once.
 
 use wasm_bindgen::JsValue;
-use wasm_bindgen_futures::JsFuture;
 use web_sys::Response;
 
 use super::abort::until_aborted;
+use super::executor::Settled;
 use super::host::WebHost;
 use super::js_error::{endpoint_error, js_error, non_replayable};
 use super::net::{error_body, send};
@@ -107,6 +107,6 @@ async fn server_decision(options: &Options, response: &Response) -> Option<CodeA
     let hook = options.should_refresh.as_ref()?;
     let copy = response.clone().ok()?;
     let answer = hook.call1(&JsValue::UNDEFINED, &copy).ok()?;
-    let answer = JsFuture::from(js_sys::Promise::resolve(&answer)).await.ok()?;
+    let answer = Settled::new(&js_sys::Promise::resolve(&answer)).await.ok()?;
     Some(if answer.is_truthy() { CodeAction::Refresh } else { CodeAction::PassThrough })
 }

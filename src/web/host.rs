@@ -2,6 +2,7 @@
 
 use super::endpoints;
 use super::events::Listeners;
+use super::executor;
 use super::lifecycle::Lifecycle;
 use super::options::Options;
 use super::tabs::Tabs;
@@ -32,7 +33,7 @@ impl Host for WebHost {
     }
 
     fn spawn(&self, task: LocalFuture<()>) {
-        wasm_bindgen_futures::spawn_local(task);
+        executor::spawn(task);
     }
 
     fn refresh(&self, refresh_token: Option<Secret>) -> LocalFuture<RefreshOutcome> {

@@ -5,11 +5,11 @@ use crate::prelude::*;
 use alloc::rc::Weak;
 
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 use super::convert::{get, object_of_numbers, set};
 use super::endpoints::{self, SignIn};
 use super::events::{unsubscribe_fn, Listeners};
+use super::executor;
 use super::fetch;
 use super::host::WebHost;
 use super::js_error::{endpoint_error, js_error, options_error};
@@ -180,7 +180,7 @@ enum Call {
 
 impl TokenManager {
     fn spawn(&self, call: Call) -> js_sys::Promise {
-        future_to_promise(run(Rc::clone(&self.core), call))
+        executor::promise(Box::pin(run(Rc::clone(&self.core), call)))
     }
 }
 
@@ -249,7 +249,7 @@ fn grant_from_js(tokens: &JsValue) -> Result<Grant, Error> {
 fn renewal_check(core: Weak<Core>) -> Rc<dyn Fn()> {
     Rc::new(move || {
         if let Some(core) = core.upgrade() {
-            wasm_bindgen_futures::spawn_local(async move {
+            executor::spawn(Box::pin(async move {
                 match core.renew_if_due().await {
                     None => core.host().schedule(core.renewal_at_ms()),
                     Some(Err(Error::RefreshFailed(reason))) if transient(reason) => {
@@ -258,7 +258,7 @@ fn renewal_check(core: Weak<Core>) -> Rc<dyn Fn()> {
                     }
                     Some(_) => {}
                 }
-            });
+            }));
         }
     })
 }

@@ -5,6 +5,7 @@ mod abort;
 mod convert;
 mod endpoints;
 mod events;
+mod executor;
 mod fetch;
 mod flag;
 mod host;

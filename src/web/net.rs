@@ -1,5 +1,5 @@
 //! Calling fetch and reading answers: the underlying fetch function, and POSTs to the auth
-//! endpoints read under a deadline with their bodies capped in size. Every promise is wrapped in a `JsFuture` at once, which attaches its
+//! endpoints read under a deadline with their bodies capped in size. Every promise is wrapped in a `Settled` at once, which attaches its
 //! handlers, so nothing we abandon can surface as an unhandled rejection.
 
 use core::future::Future;
@@ -7,10 +7,10 @@ use core::pin::Pin;
 use core::task::{Context, Poll};
 
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, Headers, Request, Response};
 
 use super::convert::set;
+use super::executor::Settled;
 use super::options::Options;
 use super::timer::Sleep;
 use crate::grant::MAX_BODY_BYTES;
@@ -23,7 +23,7 @@ use crate::token::zero_string;
 /// as the JavaScript error it was.
 pub async fn send(options: &Options, request: &Request) -> Result<Response, JsValue> {
     let result = options.platform.fetch(options.fetch.as_ref(), request)?;
-    let value = JsFuture::from(js_sys::Promise::resolve(&result)).await?;
+    let value = Settled::new(&js_sys::Promise::resolve(&result)).await?;
     value
         .dyn_into::<Response>()
         .map_err(|_| js_sys::TypeError::new("fetch did not return a Response").into())
@@ -134,7 +134,7 @@ async fn text_capped(response: &Response, cap: usize) -> Option<String> {
     if declared.and_then(|l| l.trim_ascii().parse::<u64>().ok()).is_some_and(|l| l > cap as u64) {
         return None;
     }
-    let mut text = JsFuture::from(response.text().ok()?).await.ok()?.as_string()?;
+    let mut text = Settled::new(&response.text().ok()?).await.ok()?.as_string()?;
     if text.len() > cap {
         zero_string(&mut text);
         return None;

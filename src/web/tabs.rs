@@ -10,9 +10,9 @@ use core::cell::RefCell;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 
 use super::convert::{get, global, set};
+use super::executor::Settled;
 use super::timer::{Sleep, Timeout};
 use crate::crosstab::MAX_MESSAGE_BYTES;
 use crate::error::{Error, RefreshFailure};
@@ -177,7 +177,7 @@ fn acquire(
     name: &str,
     options: &js_sys::Object,
 ) -> impl core::future::Future<Output = Option<Held>> {
-    let granted = JsFuture::from(request(locks, name, options));
+    let granted = Settled::new(&request(locks, name, options));
     async move { granted.await.ok()?.dyn_into::<js_sys::Function>().ok().map(Held) }
 }
 
