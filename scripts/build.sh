@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
-LIMIT_BYTES=${TOKENFLIGHT_SIZE_LIMIT:-45056}   # 44 KiB: the ceiling issue 9 set; only goes down
+LIMIT_BYTES=${TOKENFLIGHT_SIZE_LIMIT:-44032}   # 43 KiB: 43,383 B with OAuth (issue 10), rounded up to the next KiB; only goes down
 
 bash scripts/wasm_pack_npm.sh pkg tokenflight_wasm >/dev/null 2>pkg-build.log \
   || { cat pkg-build.log; exit 1; }
