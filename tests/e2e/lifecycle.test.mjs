@@ -4,6 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { openPage, managerOptions, login, serverAndBrowser } from "./harness.mjs";
+import { pauseClockSoon } from "./browser.mjs";
 
 const TTL_S = 3;
 let server, browser;
@@ -57,9 +58,7 @@ test("after a laptop sleep of several lifetimes, waking renews once", async () =
   await login(tab);
   const before = (await server.counters()).refresh_calls;
   // Lid closed: page time and timers stop while real time (and the server's) runs on.
-  // A little ahead of the page's now: pausing at an instant already past throws ("Cannot
-  // fast-forward to the past"), a race the test lost now and then.
-  await tab.page.clock.pauseAt((await tab.eval(() => Date.now())) + 50);
+  await pauseClockSoon(tab.page.clock, () => tab.eval(() => Date.now()));
   await sleep(3 * TTL_S * 1000);
   assert.equal((await server.counters()).refresh_calls, before, "nothing ran during the sleep");
   // Lid opened: the clock jumps, due timers fire once, the page becomes visible.

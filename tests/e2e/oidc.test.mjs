@@ -6,7 +6,7 @@
 // Everything is counted at the server.
 import { test, before, after, afterEach } from "node:test";
 import assert from "node:assert/strict";
-import { launchChromium } from "./browser.mjs";
+import { launchChromium, pauseClockSoon } from "./browser.mjs";
 import { startOidc, CLIENT_ID } from "./oidc_server.mjs";
 
 const ACCESS_TTL_S = 4;
@@ -137,7 +137,7 @@ test("a storm of 50 after expiry: 1 refresh grant, 50 × 200, no refresh token p
   await signIn(app);
   // The page's clock stops (a throttled background tab): its timer cannot renew, and the token
   // it holds expires at the server only. Then 50 requests at once.
-  await app.context.clock.pauseAt(Date.now() + 50);
+  await pauseClockSoon(app.context.clock, () => app.eval(() => Date.now()));
   const grantsBefore = server.counters.refresh_grants;
   const held = server.latest().access_token;
   await waitFor("the access token to expire at the server", async () => !(await server.accepts(held)), (ACCESS_TTL_S + 5) * 1000);
