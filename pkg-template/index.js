@@ -27,8 +27,11 @@ export async function createTokenManager(options) {
   }
   await loadOnce();
   const auth = new TokenManager(options);
-  // HTTP clients (axios, ky, ofetch) call fetch unbound.
-  auth.fetch = auth.fetch.bind(auth);
-  auth.getAccessToken = auth.getAccessToken.bind(auth);
+  // The promise-returning methods share one Wasm export, `call(op, a, b)`; `op` is the
+  // position in this list (`mod op` in src/web/manager.rs). Own, bound functions: HTTP clients
+  // (axios, ky, ofetch) call fetch unbound.
+  ["fetch", "getAccessToken", "login", "exchangeCode", "restore", "logout"].forEach((name, op) => {
+    auth[name] = (a, b) => auth.call(op, a, b);
+  });
   return auth;
 }

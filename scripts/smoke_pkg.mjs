@@ -1,11 +1,16 @@
 // Smoke test of the built package in Node: the glue's imports and exports line up with the Wasm
-// (after renaming), the module starts, and a manager can be created and used offline.
+// (after renaming), the module starts, and a manager can be created through the entry (which
+// defines the promise-returning methods) and used offline.
 import { readFileSync } from "node:fs";
-import { initSync, TokenManager } from "../pkg/tokenflight_wasm.js";
+import { initSync } from "../pkg/tokenflight_wasm.js";
+import { createTokenManager } from "../pkg/index.js";
 
+// Loaded here from the file (Node's fetch reads no file: URLs); the entry's load then finds it
+// loaded. The entry wants a page.
 initSync({ module: readFileSync(new URL("../pkg/tokenflight_wasm_bg.wasm", import.meta.url)) });
+globalThis.location ??= new URL("http://127.0.0.1:9/");
 const calls = [];
-const auth = new TokenManager({
+const auth = await createTokenManager({
   refreshUrl: "http://127.0.0.1:9/refresh",
   allowedOrigins: ["http://127.0.0.1:9"],
   fetch: async (request) => {
@@ -17,7 +22,7 @@ const auth = new TokenManager({
 });
 auth.setTokens({ access: "stale" });
 const statuses = await Promise.all([1, 2, 3].map(() => auth.fetch("http://127.0.0.1:9/api").then((r) => r.status)));
-const bad = (() => { try { new TokenManager({}); } catch (e) { return e.name; } })();
+const bad = await createTokenManager({}).catch((e) => e.name);
 if (statuses.join() !== "200,200,200" || auth.stats().refreshes !== 1 || bad !== "InvalidOptions") {
   console.error("package smoke test FAILED", { statuses, stats: auth.stats(), bad, calls });
   process.exit(1);

@@ -71,39 +71,6 @@ impl TokenManager {
         Ok(())
     }
 
-    /// POSTs the credentials as JSON to `loginUrl` and keeps the returned tokens.
-    pub fn login(&self, credentials: JsValue) -> js_sys::Promise {
-        self.spawn(Call::SignIn(SignIn::Login(credentials)))
-    }
-
-    /// After the redirect back from an OAuth authorization server: posts the authorization code
-    /// with its PKCE verifier to `tokenUrl` (RFC 6749 §4.1.3) and keeps the returned tokens.
-    #[wasm_bindgen(js_name = exchangeCode)]
-    pub fn exchange_code(&self, grant: JsValue) -> js_sys::Promise {
-        self.spawn(Call::SignIn(SignIn::Code(grant)))
-    }
-
-    /// On page load: one silent refresh through the HttpOnly cookie. Resolves to whether a
-    /// session exists.
-    pub fn restore(&self) -> js_sys::Promise {
-        self.spawn(Call::Restore)
-    }
-
-    /// Drop-in for `window.fetch`: attaches the token to allowed origins and handles 401 with
-    /// a single-flight refresh and one replay. Resolves to the real `Response`.
-    pub fn fetch(&self, input: JsValue, init: JsValue) -> js_sys::Promise {
-        self.spawn(Call::Fetch(input, init))
-    }
-
-    /// A token valid for at least `minValiditySeconds` (default 0), renewing if needed, for
-    /// WebSocket / SSE connections. Resolves to `null` when signed out.
-    #[wasm_bindgen(js_name = getAccessToken)]
-    pub fn get_access_token(&self, options: JsValue) -> js_sys::Promise {
-        let min_validity =
-            get(&options, "minValiditySeconds").as_f64().filter(|v| v.is_finite()).unwrap_or(0.0);
-        self.spawn(Call::AccessToken(min_validity))
-    }
-
     /// Display-only claims: the ID token's if known, else the access token's if it is a JWT,
     /// else `null`. Never verified; never use them to decide anything.
     pub fn claims(&self) -> JsValue {
@@ -144,12 +111,6 @@ impl TokenManager {
         Ok(unsubscribe_fn(listeners, id))
     }
 
-    /// Ends the session: wipes the tokens, releases waiting requests with `LoggedOut`, calls
-    /// `logoutUrl` best effort. Never throws; safe to call any number of times.
-    pub fn logout(&self) -> js_sys::Promise {
-        self.spawn(Call::Logout)
-    }
-
     /// Counters: `{ refreshes, refreshFailures, replays, queued, maxQueued, sessionEnds,
     /// generation }`, and `crossTab`: `"active"`, `"off"` or `"unavailable"`.
     pub fn stats(&self) -> JsValue {
@@ -169,44 +130,108 @@ impl TokenManager {
     }
 }
 
-/// An asynchronous method call: every promise the API returns is made by `spawn`, in one place.
-enum Call {
-    SignIn(SignIn),
-    Restore,
-    Fetch(JsValue, JsValue),
-    AccessToken(f64),
-    Logout,
+/// The promise-returning methods, numbered for [`TokenManager::call`]. The npm build exports
+/// only `call`: `pkg-template/index.js` defines the named methods over it, which saves one
+/// export, its glue and a copy of the argument conversions per method.
+pub mod op {
+    /// `fetch(input, init)`.
+    pub const FETCH: u32 = 0;
+    /// `getAccessToken({ minValiditySeconds })`: `run` takes every number not above for it.
+    #[cfg_attr(feature = "npm", allow(dead_code))]
+    pub const ACCESS_TOKEN: u32 = 1;
+    /// `login(credentials)`.
+    pub const LOGIN: u32 = 2;
+    /// `exchangeCode({ code, codeVerifier, redirectUri })`.
+    pub const EXCHANGE_CODE: u32 = 3;
+    /// `restore()`.
+    pub const RESTORE: u32 = 4;
+    /// `logout()`.
+    pub const LOGOUT: u32 = 5;
 }
 
+#[wasm_bindgen]
 impl TokenManager {
-    fn spawn(&self, call: Call) -> js_sys::Promise {
-        executor::promise(Box::pin(run(Rc::clone(&self.core), call)))
+    /// Every promise-returning method in one export: `op` (see [`op`]) names the method, `a`
+    /// and `b` are its arguments. Every promise the API returns is made here, in one place.
+    pub fn call(&self, op: u32, a: JsValue, b: JsValue) -> js_sys::Promise {
+        executor::promise(Box::pin(run(Rc::clone(&self.core), op, a, b)))
     }
 }
 
-async fn run(core: Rc<Core>, call: Call) -> Result<JsValue, JsValue> {
+/// The named methods, for builds without the `npm` feature (the browser tests and their
+/// fixtures call them); the npm package defines them in `pkg-template/index.js`.
+#[cfg(not(feature = "npm"))]
+#[wasm_bindgen]
+impl TokenManager {
+    /// POSTs the credentials as JSON to `loginUrl` and keeps the returned tokens.
+    pub fn login(&self, credentials: JsValue) -> js_sys::Promise {
+        self.call(op::LOGIN, credentials, JsValue::UNDEFINED)
+    }
+
+    /// After the redirect back from an OAuth authorization server: posts the authorization code
+    /// with its PKCE verifier to `tokenUrl` (RFC 6749 §4.1.3) and keeps the returned tokens.
+    #[wasm_bindgen(js_name = exchangeCode)]
+    pub fn exchange_code(&self, grant: JsValue) -> js_sys::Promise {
+        self.call(op::EXCHANGE_CODE, grant, JsValue::UNDEFINED)
+    }
+
+    /// On page load: one silent refresh through the HttpOnly cookie. Resolves to whether a
+    /// session exists.
+    pub fn restore(&self) -> js_sys::Promise {
+        self.call(op::RESTORE, JsValue::UNDEFINED, JsValue::UNDEFINED)
+    }
+
+    /// Drop-in for `window.fetch`: attaches the token to allowed origins and handles 401 with
+    /// a single-flight refresh and one replay. Resolves to the real `Response`.
+    pub fn fetch(&self, input: JsValue, init: JsValue) -> js_sys::Promise {
+        self.call(op::FETCH, input, init)
+    }
+
+    /// A token valid for at least `minValiditySeconds` (default 0), renewing if needed, for
+    /// WebSocket / SSE connections. Resolves to `null` when signed out.
+    #[wasm_bindgen(js_name = getAccessToken)]
+    pub fn get_access_token(&self, options: JsValue) -> js_sys::Promise {
+        self.call(op::ACCESS_TOKEN, options, JsValue::UNDEFINED)
+    }
+
+    /// Ends the session: wipes the tokens, releases waiting requests with `LoggedOut`, calls
+    /// `logoutUrl` best effort. Never throws; safe to call any number of times.
+    pub fn logout(&self) -> js_sys::Promise {
+        self.call(op::LOGOUT, JsValue::UNDEFINED, JsValue::UNDEFINED)
+    }
+}
+
+async fn run(core: Rc<Core>, op: u32, a: JsValue, b: JsValue) -> Result<JsValue, JsValue> {
     let options = &core.host().options;
-    match call {
-        Call::Fetch(input, init) => fetch::fetch(&core, &input, &init).await,
-        Call::SignIn(how) => sign_in(&core, &how).await.map_err(|e| endpoint_error(options, &e)),
-        Call::Restore => match core.restore().await {
+    match op {
+        op::FETCH => fetch::fetch(&core, &a, &b).await,
+        op::LOGIN | op::EXCHANGE_CODE => {
+            let how = if op == op::LOGIN { SignIn::Login(a) } else { SignIn::Code(a) };
+            sign_in(&core, &how).await.map_err(|e| endpoint_error(options, &e))
+        }
+        op::RESTORE => match core.restore().await {
             Ok(Renewal::Renewed(_)) => Ok(JsValue::TRUE),
             Ok(Renewal::Unavailable) | Err(Error::SessionExpired(_)) => Ok(JsValue::FALSE),
             Err(e) => Err(endpoint_error(options, &e)),
         },
-        Call::AccessToken(min_validity) => match core.valid_token(min_validity).await {
-            Ok(Renewal::Renewed(_)) => Ok(core
-                .session()
-                .access()
-                .map_or(JsValue::NULL, |(token, _)| JsValue::from_str(token.expose()))),
-            Ok(Renewal::Unavailable) | Err(Error::SessionExpired(_) | Error::LoggedOut) => {
-                Ok(JsValue::NULL)
-            }
-            Err(e) => Err(endpoint_error(options, &e)),
-        },
-        Call::Logout => {
+        op::LOGOUT => {
             logout(&core).await;
             Ok(JsValue::UNDEFINED)
+        }
+        // op::ACCESS_TOKEN (only the package entry calls `call`, with the numbers of `op`).
+        _ => {
+            let min_validity =
+                get(&a, "minValiditySeconds").as_f64().filter(|v| v.is_finite()).unwrap_or(0.0);
+            match core.valid_token(min_validity).await {
+                Ok(Renewal::Renewed(_)) => Ok(core
+                    .session()
+                    .access()
+                    .map_or(JsValue::NULL, |(token, _)| JsValue::from_str(token.expose()))),
+                Ok(Renewal::Unavailable) | Err(Error::SessionExpired(_) | Error::LoggedOut) => {
+                    Ok(JsValue::NULL)
+                }
+                Err(e) => Err(endpoint_error(options, &e)),
+            }
         }
     }
 }
