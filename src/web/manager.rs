@@ -19,7 +19,8 @@ use super::privacy;
 use super::tabs::{Status, Tabs};
 use crate::claims;
 use crate::error::{EndReason, Error, RefreshFailure};
-use crate::grant::Grant;
+use crate::grant::{take_token_value, Grant};
+use crate::json::Json;
 use crate::refresh::coordinator::{Coordinator, Host, Renewal};
 use crate::session::RefreshTokenIn;
 use crate::token::{usable_expires_in, Secret};
@@ -236,19 +237,14 @@ async fn run(core: Rc<Core>, op: u32, a: JsValue, b: JsValue) -> Result<JsValue,
     }
 }
 
+/// `setTokens`' argument, each token read as the token response's are (`grant.rs`).
 fn grant_from_js(tokens: &JsValue) -> Result<Grant, Error> {
     let text = |key: &'static str| -> Result<Option<Secret>, Error> {
         match get(tokens, key) {
             v if v.is_undefined() || v.is_null() => Ok(None),
-            v => match v.as_string() {
-                Some(s) if !s.is_empty() && s.bytes().all(|b| (0x21..0x7f).contains(&b)) => {
-                    Ok(Some(Secret::new(s)))
-                }
-                _ => Err(Error::InvalidArgument {
-                    argument: key,
-                    problem: "must be a non-empty token string",
-                }),
-            },
+            v => v.as_string().and_then(|s| take_token_value(Json::String(s))).map(Some).ok_or(
+                Error::InvalidArgument { argument: key, problem: "must be a non-empty token string" },
+            ),
         }
     };
     let access = text("access")?.ok_or(Error::InvalidArgument {
