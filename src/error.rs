@@ -89,6 +89,16 @@ pub enum Error {
     },
 }
 
+/// The wording of every `InvalidOptions` message: "createTokenManager: option `NAME` PROBLEM."
+pub fn option_message(option: &str, problem: &str) -> String {
+    let mut m = String::from("createTokenManager: option `");
+    m.push_str(option);
+    m.push_str("` ");
+    m.push_str(problem);
+    m.push('.');
+    m
+}
+
 /// Result alias used across the crate.
 pub type Result<T> = core::result::Result<T, Error>;
 
@@ -185,13 +195,7 @@ impl Error {
                 m.push_str(problem);
                 m.push('.');
             }
-            Error::InvalidOptions { option, problem } => {
-                m.push_str("createTokenManager: option `");
-                m.push_str(option);
-                m.push_str("` ");
-                m.push_str(problem);
-                m.push('.');
-            }
+            Error::InvalidOptions { option, problem } => return option_message(option, problem),
         }
         m
     }

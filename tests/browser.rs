@@ -480,6 +480,31 @@ async fn bad_options_fail_at_once_naming_the_option() {
 }
 
 #[wasm_bindgen_test]
+fn an_array_is_refused_where_an_object_is_expected() {
+    // `["refresh"]` has the entries `0: "refresh"`: it must not pass for a map.
+    let array = || JsValue::from(Array::of1(&"refresh".into()));
+    let with = |name: &str, value: JsValue| obj(&[("refreshUrl", "/r".into()), (name, value)]);
+    let breaker = |key: &str, n: i32| with("loopBreaker", obj(&[(key, n.into())]));
+    let cases = [
+        (array(), "options", "must be an object"),
+        (with("errorCodes", array()), "errorCodes", "must map error codes"),
+        (with("refreshParams", array()), "refreshParams", "must be an object"),
+        (with("loopBreaker", array()), "loopBreaker", "maxRefreshes"),
+        // The loop breaker's own errors name the option a person wrote, with its allowed ranges.
+        (breaker("maxRefreshes", 0), "loopBreaker", "from 1 to 1000"),
+        (breaker("windowSeconds", 7200), "loopBreaker", "from 1 to 3600"),
+        (breaker("maxRefresh", 3), "loopBreaker", "maxRefreshes"),
+    ];
+    for (options, named, says) in cases {
+        let error = TokenManager::new(options).err().expect("must fail");
+        assert_eq!(text(&error, "name"), "InvalidOptions");
+        let message = text(&error, "message");
+        assert!(message.contains(&format!("`{named}`")), "{message}");
+        assert!(message.contains(says), "{message}");
+    }
+}
+
+#[wasm_bindgen_test]
 async fn concurrent_get_access_token_shares_one_refresh() {
     let server = new_server();
     let m = manager(&server, JsValue::UNDEFINED); // no token yet: cookie mode restores silently

@@ -5,7 +5,6 @@ use wasm_bindgen::JsValue;
 
 use super::options::{Options, OptionsError};
 use crate::error::{Error, RefreshFailure};
-use crate::prelude::*;
 
 /// Converts an error into a JavaScript `Error` with `name` set.
 pub fn js_error(error: &Error) -> JsValue {
@@ -42,29 +41,9 @@ fn described(error: &Error, server_said: &str) -> JsValue {
 
 /// The error for bad options, naming the option (or the `refreshParams` field).
 pub fn options_error(error: OptionsError) -> JsValue {
-    let mut message = String::from("createTokenManager: option `");
-    let problem = match error {
-        OptionsError::Invalid(e) => return js_error(&e),
-        OptionsError::Unknown(key) => {
-            // Echoed only when it looks like a misspelt option name: an app that spreads a
-            // token object or a map keyed by tokens into the options must not print a token.
-            let name_like = key.len() <= 24
-                && key.bytes().all(|b| b.is_ascii_alphabetic() || b == b'_' || b == b'$');
-            message.push_str(if name_like { &key } else { "(a name that is not an option name)" });
-            "is not an option of tokenflight; check its spelling"
-        }
-        OptionsError::Param(key, problem) => {
-            message.push_str("refreshParams.");
-            message.push_str(&key);
-            problem
-        }
-    };
-    message.push_str("` ");
-    message.push_str(problem);
-    message.push('.');
-    let e = js_error(&Error::InvalidOptions { option: "", problem: "" });
-    set(&e, "message", &JsValue::from_str(&message));
-    e
+    let e = js_sys::Error::new(&error.message());
+    set(&e, "name", &JsValue::from_str(Error::InvalidOptions { option: "", problem: "" }.name()));
+    e.into()
 }
 
 /// `NonReplayableBody`, carrying the original 401 response for the app to inspect.

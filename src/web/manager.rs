@@ -54,7 +54,7 @@ impl TokenManager {
                 tabs.attach(core.clone());
             }
             let host = WebHost {
-                options: Rc::new(options),
+                options,
                 listeners: Rc::new(Listeners::default()),
                 lifecycle: Lifecycle::new(renewal_check(core.clone())),
                 tabs,
@@ -243,7 +243,10 @@ fn grant_from_js(tokens: &JsValue) -> Result<Grant, Error> {
         match get(tokens, key) {
             v if v.is_undefined() || v.is_null() => Ok(None),
             v => v.as_string().and_then(|s| take_token_value(Json::String(s))).map(Some).ok_or(
-                Error::InvalidArgument { argument: key, problem: "must be a non-empty token string" },
+                Error::InvalidArgument {
+                    argument: key,
+                    problem: "must be a non-empty token string",
+                },
             ),
         }
     };

@@ -9,7 +9,6 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use super::convert::{get, location_href};
 use super::platform::Platform;
-use crate::error::Error;
 use crate::grant::FieldNames;
 use crate::refresh::body::{BodyFormat, Params};
 use crate::refresh::coordinator::Config;
@@ -70,12 +69,14 @@ enum Kind {
     Number(f64, f64),
     Function,
     Bool,
-    /// Checked by its own code in `parse_known` (objects and arrays).
-    Custom,
+    /// A plain object (not an array), its entries read by `each_entry`.
+    Object,
+    /// An array.
+    List,
 }
 
 /// Every option: name, kind, and what a person is told when its value is wrong. The index in
-/// this table is how `parse_known` finds a value.
+/// this table is how `parse` finds a value.
 const TABLE: [(&str, Kind, &str); 20] = [
     ("refreshUrl", Kind::Url, "must be a valid URL string"),
     ("loginUrl", Kind::Url, "must be a valid URL string"),
@@ -84,20 +85,27 @@ const TABLE: [(&str, Kind, &str); 20] = [
     ("refreshBody", Kind::Choice("json", "form"), "must be \"json\" or \"form\""),
     ("accessTokenField", Kind::Name, "must be a non-empty string"),
     ("refreshTokenField", Kind::Name, "must be a non-empty string"),
-    ("allowedOrigins", Kind::Custom, ""),
+    ("allowedOrigins", Kind::List, ORIGINS),
     ("refreshMarginSeconds", Kind::Number(0.0, 86_400.0), "must be a number from 0 to 86400"),
     ("refreshTimeoutMs", Kind::Number(1.0, 600_000.0), "must be a number from 1 to 600000"),
-    ("refreshHeaders", Kind::Custom, ""),
+    ("refreshHeaders", Kind::Object, HEADERS),
     ("crossTab", Kind::Bool, "must be true or false"),
     ("fetch", Kind::Function, "must be a function"),
-    ("errorCodes", Kind::Custom, ""),
+    ("errorCodes", Kind::Object, CODES),
     ("shouldRefresh", Kind::Function, "must be a function"),
-    ("loopBreaker", Kind::Custom, ""),
+    ("loopBreaker", Kind::Object, BREAKER),
     ("warnings", Kind::Bool, "must be true or false"),
-    ("refreshParams", Kind::Custom, ""),
+    ("refreshParams", Kind::Object, "must be an object of string values"),
     ("revocationUrl", Kind::Url, "must be a valid URL string"),
     ("tokenUrl", Kind::Url, "must be a valid URL string"),
 ];
+
+const ORIGINS: &str =
+    "must be an array of origins such as \"https://api.example.com\" (scheme, host and port only)";
+const HEADERS: &str = "must map valid header names to string values";
+const CODES: &str = "must map error codes to \"refresh\", \"endSession\" or \"passThrough\"";
+const BREAKER: &str =
+    "must be { maxRefreshes: a number from 1 to 1000, windowSeconds: a number from 1 to 3600 }";
 
 /// Checks `value` against `kind`; `Some` is the value to keep (a URL resolved), `None` a
 /// value of the wrong kind. `undefined` and `null` are not given here: they mean "absent".
@@ -109,83 +117,184 @@ fn check(value: JsValue, kind: Kind, base: Option<&str>) -> Option<JsValue> {
         Kind::Number(min, max) => value.as_f64().is_some_and(|n| n >= min && n <= max),
         Kind::Function => value.is_function(),
         Kind::Bool => value.as_bool().is_some(),
-        Kind::Custom => true,
+        Kind::Object => value.is_object() && !js_sys::Array::is_array(&value),
+        Kind::List => js_sys::Array::is_array(&value),
     };
     ok.then_some(value)
 }
 
-/// Why the options were refused.
-pub enum OptionsError {
-    /// A known option has a bad value.
-    Invalid(Error),
-    /// An option name tokenflight does not know (a typo must not silently fall back).
-    Unknown(String),
-    /// A field of `refreshParams` that cannot be sent: its name, and why.
-    Param(String, &'static str),
+/// Why the options were refused: the option (for `refreshParams`, the field as
+/// `refreshParams.name`) and what is wrong with it.
+pub struct OptionsError {
+    option: String,
+    problem: &'static str,
 }
 
-impl From<Error> for OptionsError {
-    fn from(error: Error) -> Self {
-        OptionsError::Invalid(error)
+impl OptionsError {
+    fn new(option: &str, problem: &'static str) -> Self {
+        OptionsError { option: option.into(), problem }
+    }
+
+    /// An option name tokenflight does not know (a typo must not silently fall back). Echoed
+    /// only when it looks like a misspelt option name: an app that spreads a token object or a
+    /// map keyed by tokens into the options must not print a token.
+    fn unknown(key: String) -> Self {
+        let name_like = key.len() <= 24
+            && key.bytes().all(|b| b.is_ascii_alphabetic() || b == b'_' || b == b'$');
+        OptionsError {
+            option: if name_like { key } else { "(a name that is not an option name)".into() },
+            problem: "is not an option of tokenflight; check its spelling",
+        }
+    }
+
+    /// The message a person reads, worded as every `InvalidOptions` error.
+    pub fn message(&self) -> String {
+        crate::error::option_message(&self.option, self.problem)
     }
 }
 
-fn invalid(option: &'static str, problem: &'static str) -> Error {
-    Error::InvalidOptions { option, problem }
+/// The error of row `index` of `TABLE`.
+fn row_error(index: usize) -> OptionsError {
+    let (name, _, problem) = TABLE[index];
+    OptionsError::new(name, problem)
+}
+
+/// What is done with each entry of an object-shaped option.
+trait Visit {
+    /// Takes one entry (`value` as `Reflect.get` read it), or says what is wrong with it.
+    fn visit(&mut self, key: String, value: JsValue) -> Result<(), OptionsError>;
+}
+
+/// Walks the own enumerable entries of an object-shaped value (already checked as
+/// `Kind::Object`); anything else (an absent option) has none. One loop for every such option.
+fn each_entry(object: &JsValue, visit: &mut dyn Visit) -> Result<(), OptionsError> {
+    if object.is_object() {
+        for key in js_sys::Object::keys(object.unchecked_ref::<js_sys::Object>()).iter() {
+            let key = key.as_string().unwrap_or_default();
+            let value = get(object, &key);
+            visit.visit(key, value)?;
+        }
+    }
+    Ok(())
+}
+
+/// Options read against a table (the options object against `TABLE`, `loopBreaker` against
+/// `BREAKER_TABLE`): each value checked against its row and kept at its index.
+struct Values<'a> {
+    table: &'static [(&'static str, Kind, &'static str)],
+    values: &'a mut [JsValue],
+    base: Option<&'a str>,
+}
+
+impl Visit for Values<'_> {
+    fn visit(&mut self, key: String, value: JsValue) -> Result<(), OptionsError> {
+        let Some(index) = self.table.iter().position(|(name, _, _)| *name == key) else {
+            return Err(OptionsError::unknown(key));
+        };
+        if !(value.is_undefined() || value.is_null()) {
+            let (_, kind, problem) = self.table[index];
+            self.values[index] =
+                check(value, kind, self.base).ok_or(OptionsError { option: key, problem })?;
+        }
+        Ok(())
+    }
+}
+
+/// `loopBreaker: { maxRefreshes, windowSeconds }` (its errors name `loopBreaker`).
+const BREAKER_TABLE: [(&str, Kind, &str); 2] = [
+    ("maxRefreshes", Kind::Number(1.0, 1000.0), BREAKER),
+    ("windowSeconds", Kind::Number(1.0, 3600.0), BREAKER),
+];
+
+/// `errorCodes: { TOKEN_EXPIRED: "refresh", TOKEN_REVOKED: "endSession", ... }`.
+struct Codes(Vec<(String, CodeAction)>);
+
+impl Visit for Codes {
+    fn visit(&mut self, code: String, value: JsValue) -> Result<(), OptionsError> {
+        let action = value.as_string().and_then(|a| CodeAction::parse(&a)).ok_or(row_error(13))?;
+        self.0.push((code, action));
+        Ok(())
+    }
+}
+
+/// `refreshParams: { client_id: "spa", scope: "openid offline_access" }`: string values only,
+/// and none of the fields the grants themselves carry (nor the JSON refresh-token member).
+struct ParamsVisit<'a> {
+    params: Params,
+    refresh_field: &'a str,
+}
+
+impl Visit for ParamsVisit<'_> {
+    fn visit(&mut self, key: String, value: JsValue) -> Result<(), OptionsError> {
+        let problem = match value.as_string() {
+            // The fields tokenflight sets itself in token requests.
+            _ if key == self.refresh_field
+                || matches!(
+                    key.as_str(),
+                    "grant_type" | "refresh_token" | "code" | "code_verifier" | "redirect_uri"
+                ) =>
+            {
+                "is set by tokenflight itself"
+            }
+            Some(v) => {
+                self.params.push(&key, &v);
+                return Ok(());
+            }
+            None => "must be a string",
+        };
+        let mut option = String::from("refreshParams.");
+        option.push_str(&key);
+        Err(OptionsError { option, problem })
+    }
 }
 
 impl Options {
     /// Parses the options object.
-    pub fn parse(raw: &JsValue) -> Result<Options, OptionsError> {
-        if !raw.is_object() {
-            return Err(OptionsError::Invalid(invalid(
+    pub fn parse(raw: &JsValue) -> Result<Rc<Options>, OptionsError> {
+        let base = location_href();
+        let base = base.as_deref();
+        if check(raw.clone(), Kind::Object, None).is_none() {
+            return Err(OptionsError::new(
                 "options",
                 "must be an object such as { refreshUrl: \"/api/token/refresh/\" }",
-            )));
+            ));
         }
-        let base = location_href();
         let mut values: [JsValue; TABLE.len()] = Default::default();
-        for key in js_sys::Object::keys(raw.unchecked_ref::<js_sys::Object>()).iter() {
-            let key = key.as_string().unwrap_or_default();
-            let Some(index) = TABLE.iter().position(|(name, _, _)| *name == key) else {
-                return Err(OptionsError::Unknown(key));
-            };
-            let value = get(raw, &key);
-            if value.is_undefined() || value.is_null() {
-                continue;
-            }
-            let (name, kind, problem) = TABLE[index];
-            values[index] = check(value, kind, base.as_deref()).ok_or(invalid(name, problem))?;
-        }
-        let mut options = Options::parse_known(&values, base.as_deref())?;
-        options.refresh_params = refresh_params(&values[17], options.refresh_field())?;
-        Ok(options)
-    }
-
-    /// Builds the options from the checked values (indexed as `TABLE`; `undefined`: absent).
-    fn parse_known(values: &[JsValue; TABLE.len()], base: Option<&str>) -> Result<Options, Error> {
+        each_entry(raw, &mut Values { table: &TABLE, values: &mut values, base })?;
         let text = |i: usize| values[i].as_string();
         let number = |i: usize, default: f64| values[i].as_f64().unwrap_or(default);
         let function = |i: usize| values[i].clone().dyn_into::<js_sys::Function>().ok();
+        let refresh_url = text(0).ok_or(OptionsError::new(
+            "refreshUrl",
+            "is required (the URL of the token refresh endpoint)",
+        ))?;
+        let mut breaker: [JsValue; 2] = Default::default();
+        each_entry(&values[15], &mut Values { table: &BREAKER_TABLE, values: &mut breaker, base })
+            .map_err(|_| row_error(15))?;
+        let breaker = |i: usize, default: f64| breaker[i].as_f64().unwrap_or(default);
+        let mut codes = Codes(Vec::new());
+        each_entry(&values[13], &mut codes)?;
+        let allowed_origins = allowed_origins(&values[7], base).ok_or(row_error(7))?;
+        let refresh_headers = match &values[10] {
+            v if v.is_undefined() => None,
+            v => Some(
+                web_sys::Headers::new_with_record_from_str_to_str(v.unchecked_ref())
+                    .map_err(|_| row_error(10))?,
+            ),
+        };
+        let fields = FieldNames { access: text(5), refresh: text(6) };
+        let mut params = ParamsVisit {
+            params: Params::default(),
+            refresh_field: fields.refresh.as_deref().unwrap_or("refresh"),
+        };
+        each_entry(&values[17], &mut params)?;
+        let refresh_params = params.params;
         let refresh_token_in = match text(3).as_deref() {
             Some("body") => RefreshTokenIn::Body,
             _ => RefreshTokenIn::Cookie,
         };
-        let breaker = &values[15];
-        let breaker_number =
-            |key: &'static str, default: f64, min: f64, max: f64| match get(breaker, key) {
-                v if v.is_undefined() => Ok(default),
-                v => check(v, Kind::Number(min, max), None).and_then(|v| v.as_f64()).ok_or(
-                    invalid(key, "must be a number in its allowed range (see the documentation)"),
-                ),
-            };
-        // Filled in place: on the first problem only this one value is dropped, where separate
-        // locals would each need their own cleanup path.
-        let mut o = Options {
-            refresh_url: text(0).ok_or(invalid(
-                "refreshUrl",
-                "is required (the URL of the token refresh endpoint)",
-            ))?,
+        Ok(Rc::new(Options {
+            refresh_url,
             login_url: text(1),
             logout_url: text(2),
             refresh_token_in,
@@ -194,32 +303,27 @@ impl Options {
             } else {
                 BodyFormat::Json
             },
-            fields: FieldNames { access: text(5), refresh: text(6) },
-            allowed_origins: Vec::new(),
+            fields,
+            allowed_origins,
             endpoint_timeout_ms: number(9, 10_000.0) as u32,
-            config: Config::new(refresh_token_in),
+            config: Config {
+                margin_s: number(8, 30.0),
+                max_refreshes: breaker(0, 10.0) as u32,
+                window_s: breaker(1, 30.0),
+                ..Config::new(refresh_token_in)
+            },
             should_refresh: function(14),
-            refresh_headers: None,
-            error_codes: Vec::new(),
+            refresh_headers,
+            error_codes: codes.0,
             fetch: function(12),
-            refresh_params: Params::default(),
+            refresh_params,
             revocation_url: text(18),
             token_url: text(19),
             cross_tab: values[11].as_bool().unwrap_or(true),
             warnings: Cell::new(values[16].as_bool().unwrap_or(true)),
             platform: Platform::capture(),
             server_text: RefCell::default(),
-        };
-        o.config = Config {
-            margin_s: number(8, 30.0),
-            max_refreshes: breaker_number("maxRefreshes", 10.0, 1.0, 1000.0)? as u32,
-            window_s: breaker_number("windowSeconds", 30.0, 1.0, 3600.0)?,
-            ..o.config
-        };
-        o.allowed_origins = allowed_origins(&values[7], base)?;
-        o.refresh_headers = headers(&values[10])?;
-        o.error_codes = error_codes(&values[13])?;
-        Ok(o)
+        }))
     }
 
     /// The JSON member that carries the refresh token in request bodies.
@@ -234,99 +338,15 @@ impl Options {
     }
 }
 
-/// `errorCodes: { TOKEN_EXPIRED: "refresh", TOKEN_REVOKED: "endSession", ... }`.
-fn error_codes(value: &JsValue) -> Result<Vec<(String, CodeAction)>, Error> {
+/// The normalized origins (default: the page's own origin only), or `None` when an item is
+/// not an origin.
+fn allowed_origins(value: &JsValue, base: Option<&str>) -> Option<Vec<String>> {
     if value.is_undefined() {
-        return Ok(Vec::new());
-    }
-    code_map(value).ok_or_else(|| {
-        invalid(
-            "errorCodes",
-            "must map error codes to \"refresh\", \"endSession\" or \"passThrough\"",
-        )
-    })
-}
-
-/// The map, or `None` when it is not an object or an action is unknown. (One error site for
-/// the whole option: each `?` with its own error would cost its own cleanup path.)
-fn code_map(value: &JsValue) -> Option<Vec<(String, CodeAction)>> {
-    let object = value.dyn_ref::<js_sys::Object>()?;
-    let mut map = Vec::new();
-    for key in js_sys::Object::keys(object).iter() {
-        let code = key.as_string().unwrap_or_default();
-        let action = CodeAction::parse(&get(value, &code).as_string()?)?;
-        map.push((code, action));
-    }
-    Some(map)
-}
-
-/// `refreshParams: { client_id: "spa", scope: "openid offline_access" }`: string values only,
-/// and none of the fields the grants themselves carry (nor the JSON refresh-token member).
-fn refresh_params(value: &JsValue, refresh_field: &str) -> Result<Params, OptionsError> {
-    let mut params = Params::default();
-    if value.is_undefined() {
-        return Ok(params);
-    }
-    let object = value
-        .dyn_ref::<js_sys::Object>()
-        .filter(|_| !js_sys::Array::is_array(value))
-        .ok_or_else(|| invalid("refreshParams", "must be an object of string values"))?;
-    for key in js_sys::Object::keys(object).iter() {
-        let key = key.as_string().unwrap_or_default();
-        let problem = match get(value, &key).as_string() {
-            // The fields tokenflight sets itself in token requests.
-            _ if key == refresh_field
-                || matches!(
-                    key.as_str(),
-                    "grant_type" | "refresh_token" | "code" | "code_verifier" | "redirect_uri"
-                ) =>
-            {
-                "is set by tokenflight itself"
-            }
-            Some(v) => {
-                params.push(&key, &v);
-                continue;
-            }
-            None => "must be a string",
-        };
-        return Err(OptionsError::Param(key, problem));
-    }
-    Ok(params)
-}
-
-/// The static refresh headers as a `Headers` object: the browser validates names and values.
-fn headers(value: &JsValue) -> Result<Option<web_sys::Headers>, Error> {
-    if value.is_undefined() {
-        return Ok(None);
-    }
-    value
-        .dyn_ref::<js_sys::Object>()
-        .and_then(|o| web_sys::Headers::new_with_record_from_str_to_str(o).ok())
-        .map(Some)
-        .ok_or_else(|| invalid("refreshHeaders", "must map valid header names to string values"))
-}
-
-fn allowed_origins(value: &JsValue, base: Option<&str>) -> Result<Vec<String>, Error> {
-    if value.is_undefined() {
-        // Default: the page's own origin only.
-        return Ok(base
-            .and_then(|b| web_sys::Url::new(b).ok())
-            .map(|u| vec![u.origin()])
-            .unwrap_or_default());
-    }
-    origin_list(value).ok_or_else(|| {
-        invalid(
-            "allowedOrigins",
-            "must be an array of origins such as \"https://api.example.com\" (scheme, host and port only)",
-        )
-    })
-}
-
-/// The normalized origins, or `None` when `value` is not an array of origins (one error site,
-/// as in `code_map`).
-fn origin_list(value: &JsValue) -> Option<Vec<String>> {
-    if !js_sys::Array::is_array(value) {
-        return None;
+        return Some(
+            base.and_then(|b| web_sys::Url::new(b).ok())
+                .map(|u| vec![u.origin()])
+                .unwrap_or_default(),
+        );
     }
     let mut origins = Vec::new();
     for item in js_sys::Array::from(value).iter() {
