@@ -6,6 +6,7 @@
 use crate::base64url;
 use crate::json::{self, Json};
 use crate::prelude::*;
+use crate::text;
 
 /// Largest token we attempt to decode. Real JWTs are a few KiB; bigger input is refused before
 /// any decoding work is done.
@@ -68,7 +69,7 @@ pub fn decode_with_text(token: &str) -> Result<Option<(Json, String)>, ClaimsErr
 
 fn decode_object(segment: &[u8]) -> Result<(Json, String), ClaimsError> {
     let bytes = base64url::decode(segment).ok_or(ClaimsError::Base64)?;
-    let text = String::from_utf8(bytes).map_err(|_| ClaimsError::Utf8)?;
+    let text = text::utf8(bytes).ok_or(ClaimsError::Utf8)?;
     match json::parse(&text).map_err(|_| ClaimsError::Json)? {
         object @ Json::Object(_) => Ok((object, text)),
         _ => Err(ClaimsError::NotAnObject),
