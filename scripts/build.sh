@@ -27,14 +27,17 @@ wasm-opt -Os --converge --one-caller-inline-max-function-size=20 --always-inline
 wasm-opt $features --minify-imports-and-exports-and-modules \
   "$wasm.opt" -o "$wasm.opt" >pkg-names.json 2>pkg-opt.log || { head -40 pkg-opt.log; exit 1; }
 node scripts/rename_glue.mjs pkg/tokenflight_wasm.js "$wasm.opt" pkg-names.json
+# Less glue for the same work (fallbacks for engines that cannot run this Wasm anyway).
+node scripts/slim_glue.mjs pkg/tokenflight_wasm.js
 rm -f pkg-opt.log pkg-names.json
 mv "$wasm.opt" "$wasm"
 rm -f pkg/.gitignore pkg/package.json pkg/README.md pkg/tokenflight_wasm.d.ts pkg/tokenflight_wasm_bg.wasm.d.ts
 cp pkg-template/package.json pkg-template/index.js pkg-template/index.d.ts pkg-template/README.md pkg/
 # Ship the generated glue and the entry minified (the readable source is the Rust and
-# pkg-template/; index.d.ts carries the documentation).
+# pkg-template/; index.d.ts carries the documentation). Function expressions that use no `this`
+# become arrows (ES2020 is below what the Wasm needs).
 for js in pkg/tokenflight_wasm.js pkg/index.js; do
-  terser "$js" --module --compress passes=2 --mangle -o "$js"
+  terser "$js" --module --compress ecma=2020,passes=2,unsafe_arrows --mangle -o "$js"
 done
 node scripts/smoke_pkg.mjs
 
