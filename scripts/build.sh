@@ -12,6 +12,9 @@ bash scripts/wasm_pack_npm.sh pkg tokenflight_wasm >/dev/null 2>pkg-build.log \
   || { cat pkg-build.log; exit 1; }
 rm -f pkg-build.log
 wasm="pkg/tokenflight_wasm_bg.wasm"
+# js-sys's JSPI waker can never run here (no JSPI export); the script checks that and replaces its
+# functions, which the function table would otherwise keep.
+node scripts/stub_jspi.mjs "$wasm" "$wasm" >/dev/null
 # The features rustc enables by default for wasm32-unknown-unknown (all baseline in browsers).
 features="--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue"
 # -Os rather than -Oz, iterated to a fixed point, and functions with one caller inlined only
