@@ -8,6 +8,7 @@ use core::task::{Context, Poll};
 use wasm_bindgen::prelude::*;
 use web_sys::AbortSignal;
 
+use super::convert::callback;
 use super::flag::Flag;
 use crate::prelude::*;
 
@@ -21,7 +22,10 @@ pub async fn until_aborted(signal: &AbortSignal, work: Work<'_>) -> Result<JsVal
     }
     let aborted = Rc::new(Flag::default());
     let shared = Rc::clone(&aborted);
-    let on_abort = Closure::<dyn FnMut()>::new(move || shared.raise());
+    let on_abort = callback(move |_| {
+        shared.raise();
+        JsValue::UNDEFINED
+    });
     let callback: &js_sys::Function = on_abort.as_ref().unchecked_ref();
     let _ = signal.add_event_listener_with_callback("abort", callback);
     let outcome = Race { work, aborted }.await;

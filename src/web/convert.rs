@@ -12,6 +12,27 @@ pub fn get(obj: &JsValue, key: &str) -> JsValue {
     js_sys::Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
+/// `obj[key]` when it is a string.
+pub fn string(obj: &JsValue, key: &str) -> Option<String> {
+    get(obj, key).as_string()
+}
+
+/// `obj[name](arg)`; `Err` when it is not a function or throws. (One `Function.call` import
+/// serves every method called this way; a binding per method is one import each.)
+pub fn call_method(obj: &JsValue, name: &str, arg: &JsValue) -> Result<JsValue, JsValue> {
+    let method = get(obj, name).dyn_into::<js_sys::Function>()?;
+    method.call1(obj, arg)
+}
+
+/// A JavaScript function running `f` with its first argument. Every callback handed to
+/// JavaScript has this one type, so wasm-bindgen emits one closure adapter for all of them.
+pub type Callback = Closure<dyn FnMut(JsValue) -> JsValue>;
+
+/// Makes a [`Callback`].
+pub fn callback(f: impl FnMut(JsValue) -> JsValue + 'static) -> Callback {
+    Closure::new(f)
+}
+
 /// Sets `obj[key] = value` on a plain object we created.
 pub fn set(obj: &js_sys::Object, key: &str, value: &JsValue) {
     let _ = js_sys::Reflect::set(obj, &JsValue::from_str(key), value);
@@ -41,5 +62,5 @@ pub fn global() -> JsValue {
 
 /// The page's own URL (`location.href`), used to resolve relative URLs.
 pub fn location_href() -> Option<String> {
-    get(&get(&global(), "location"), "href").as_string()
+    string(&get(&global(), "location"), "href")
 }

@@ -8,7 +8,7 @@ use core::cell::{Cell, RefCell};
 
 use wasm_bindgen::prelude::*;
 
-use super::convert::{object_of_numbers, set};
+use super::convert::{callback, object_of_numbers, set};
 use crate::session::Event;
 
 /// The events an app can listen to, in the order of [`NAMES`].
@@ -102,10 +102,11 @@ impl Listeners {
 /// A JavaScript function that removes listener `id` when called.
 pub fn unsubscribe_fn(listeners: &Rc<Listeners>, id: u32) -> JsValue {
     let listeners = Rc::downgrade(listeners);
-    Closure::<dyn FnMut()>::new(move || {
+    callback(move |_| {
         if let Some(l) = listeners.upgrade() {
             l.remove(id);
         }
+        JsValue::UNDEFINED
     })
     .into_js_value()
 }

@@ -6,7 +6,7 @@
 //! Integration support, a double-ended queue, a global-object probe for `queueMicrotask`, one
 //! copy of its spawn code per future type, and promise handlers of a closure type nothing else
 //! here uses. Here every future is boxed to one type, the queue is a `Vec` swapped out per
-//! turn, and promise handlers share the `FnMut(JsValue)` closure type of the tabs' channel.
+//! turn, and every JavaScript callback, promise handlers included, has the one `Callback` type.
 
 use crate::prelude::*;
 use core::cell::{Cell, OnceCell, RefCell};
@@ -15,6 +15,8 @@ use core::pin::Pin;
 use core::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
 
 use wasm_bindgen::prelude::*;
+
+use super::convert::{callback, Callback};
 
 /// A future the executor owns, boxed so that one copy of the code serves every kind.
 pub type Job = Pin<Box<dyn Future<Output = ()>>>;
@@ -29,7 +31,7 @@ struct Task {
 /// Tasks woken since the last turn, and the JavaScript function that runs them (made once).
 struct RunQueue {
     tasks: RefCell<Vec<Rc<Task>>>,
-    runner: OnceCell<Closure<dyn FnMut()>>,
+    runner: OnceCell<Callback>,
 }
 
 /// Marks the queue shareable as a `static`.
@@ -45,7 +47,17 @@ static QUEUE: OneThread<RunQueue> =
 #[wasm_bindgen]
 extern "C" {
     #[wasm_bindgen(js_name = queueMicrotask)]
-    fn queue_microtask(callback: &Closure<dyn FnMut()>);
+    fn queue_microtask(callback: &Callback);
+
+    /// A promise, as the bindings below see it (js-sys's take other closure types).
+    #[wasm_bindgen(js_name = Promise)]
+    type Local;
+    /// `new Promise(executor)`: the executor is a `Callback`, so it sees `resolve` only.
+    #[wasm_bindgen(constructor, js_class = "Promise")]
+    fn new(executor: &Callback) -> Local;
+    /// `promise.then(fulfilled, rejected)`.
+    #[wasm_bindgen(method)]
+    fn then(this: &Local, fulfilled: &Callback, rejected: &Callback) -> JsValue;
 }
 
 /// Runs `job` to completion, polling it first in a microtask (never inside the caller).
@@ -53,21 +65,29 @@ pub fn spawn(job: Job) {
     schedule(Rc::new(Task { job: RefCell::new(Some(job)), queued: Cell::new(false) }));
 }
 
+/// A new promise and its `resolve` function.
+pub fn deferred() -> (js_sys::Promise, js_sys::Function) {
+    let resolve = Rc::new(RefCell::new(JsValue::UNDEFINED));
+    let shared = Rc::clone(&resolve);
+    // The executor runs synchronously, inside `new Promise`, and is freed when this returns.
+    let executor = callback(move |f| {
+        *shared.borrow_mut() = f;
+        JsValue::UNDEFINED
+    });
+    let promise = Local::new(&executor).unchecked_into();
+    let resolve = resolve.take();
+    (promise, resolve.unchecked_into())
+}
+
 /// A promise settled with what `work` returns: fulfilled with `Ok`, rejected with `Err`.
 pub fn promise(work: Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>>) -> js_sys::Promise {
-    let mut work = Some(work);
-    js_sys::Promise::new(&mut |resolve: js_sys::Function, reject: js_sys::Function| {
-        // The executor callback runs once, synchronously, inside `new Promise`.
-        if let Some(work) = work.take() {
-            spawn(Box::pin(async move {
-                let (settle, value) = match work.await {
-                    Ok(value) => (resolve, value),
-                    Err(error) => (reject, error),
-                };
-                let _ = settle.call1(&JsValue::UNDEFINED, &value);
-            }));
-        }
-    })
+    let (promise, resolve) = deferred();
+    spawn(Box::pin(async move {
+        // Resolving with a rejected promise rejects (the executor sees no `reject`).
+        let value = work.await.unwrap_or_else(|error| js_sys::Promise::reject(&error).into());
+        let _ = resolve.call1(&JsValue::UNDEFINED, &value);
+    }));
+    promise
 }
 
 /// Awaits a promise: `Ok` with its value, `Err` with its rejection reason. The handlers are
@@ -76,15 +96,12 @@ pub struct Settled {
     state: Rc<RefCell<Settlement>>,
 }
 
-/// A promise handler.
-type Handler = Closure<dyn FnMut(JsValue)>;
-
 #[derive(Default)]
 struct Settlement {
     outcome: Option<Result<JsValue, JsValue>>,
     waker: Option<Waker>,
     /// The two handlers, alive until one of them has run (the promise calls exactly one).
-    handlers: Option<[Handler; 2]>,
+    handlers: Option<[Callback; 2]>,
 }
 
 impl Settled {
@@ -92,10 +109,13 @@ impl Settled {
         let state = Rc::new(RefCell::new(Settlement::default()));
         let handler = |fulfilled: bool| {
             let state = Rc::clone(&state);
-            Closure::new(move |value| settle(&state, fulfilled, value))
+            callback(move |value| {
+                settle(&state, fulfilled, value);
+                JsValue::UNDEFINED
+            })
         };
         let handlers = [handler(true), handler(false)];
-        let _ = promise.then2(&handlers[0], &handlers[1]);
+        let _ = promise.unchecked_ref::<Local>().then(&handlers[0], &handlers[1]);
         state.borrow_mut().handlers = Some(handlers);
         Settled { state }
     }
@@ -139,7 +159,12 @@ fn schedule(task: Rc<Task>) {
     let mut tasks = queue.tasks.borrow_mut();
     tasks.push(task);
     if tasks.len() == 1 {
-        queue_microtask(queue.runner.get_or_init(|| Closure::new(run_queued)));
+        queue_microtask(queue.runner.get_or_init(|| {
+            callback(|_| {
+                run_queued();
+                JsValue::UNDEFINED
+            })
+        }));
     }
 }
 

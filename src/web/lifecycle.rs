@@ -8,7 +8,7 @@ use core::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::convert::{get, global};
+use super::convert::{callback, get, global};
 use super::timer::Timeout;
 use crate::prelude::*;
 
@@ -24,7 +24,11 @@ impl Lifecycle {
     /// Starts listening to the page events after which timers cannot be trusted.
     pub fn new(check: Rc<dyn Fn()>) -> Lifecycle {
         let on_event = Rc::clone(&check);
-        let callback = Closure::<dyn FnMut()>::new(move || on_event()).into_js_value();
+        let callback = callback(move |_| {
+            on_event();
+            JsValue::UNDEFINED
+        })
+        .into_js_value();
         let g = global();
         let mut listeners = Vec::new();
         for name in ["focus", "online", "pageshow"] {
@@ -36,9 +40,9 @@ impl Lifecycle {
 
     /// Replaces the renewal timer (`None`: no token, or one of unknown lifetime).
     pub fn reschedule(&self, renew_at_ms: Option<f64>) {
+        // 2 ms later: setTimeout truncates the delay, and must not fire before the due time.
         let timer = renew_at_ms.map(|at| {
             let check = Rc::clone(&self.check);
-            // 2 ms later: setTimeout truncates the delay, and must not fire before the due time.
             Timeout::new(at - js_sys::Date::now() + 2.0, move || check())
         });
         // The old timer is dropped (cleared) outside the borrow.

@@ -11,8 +11,8 @@ use core::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::convert::{get, global, set};
-use super::executor::Settled;
+use super::convert::{call_method, callback, get, global, set, Callback};
+use super::executor::{deferred, Settled};
 use super::timer::{Sleep, Timeout};
 use crate::crosstab::MAX_MESSAGE_BYTES;
 use crate::error::{Error, RefreshFailure};
@@ -57,10 +57,8 @@ pub struct Tabs {
     locks: JsValue,
     name: String,
     channel: JsValue,
-    on_message: RefCell<Option<MessageHandler>>,
+    on_message: RefCell<Option<Callback>>,
 }
-
-type MessageHandler = Closure<dyn FnMut(JsValue)>;
 
 impl Tabs {
     /// Opens the origin's channel for `refresh_url`; `None` when the browser lacks Web Locks
@@ -87,8 +85,9 @@ impl Tabs {
         &self,
         core: Weak<Coordinator<H>>,
     ) {
-        let callback = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
+        let callback = callback(move |event| {
             receive(&core, &get(&event, "data"));
+            JsValue::UNDEFINED
         });
         let _ =
             js_sys::Reflect::set(&self.channel, &JsValue::from_str("onmessage"), callback.as_ref());
@@ -97,9 +96,7 @@ impl Tabs {
 
     /// Sends a message text to the other managers of the origin (never to this one).
     pub fn post(&self, text: &str) {
-        if let Ok(post) = get(&self.channel, "postMessage").dyn_into::<js_sys::Function>() {
-            let _ = post.call1(&self.channel, &JsValue::from_str(text));
-        }
+        let _ = call_method(&self.channel, "postMessage", &JsValue::from_str(text));
     }
 
     /// Takes the refresh lock within `timeout_ms`. When another tab held it, waits
@@ -133,9 +130,7 @@ impl Tabs {
 
 impl Drop for Tabs {
     fn drop(&mut self) {
-        if let Ok(close) = get(&self.channel, "close").dyn_into::<js_sys::Function>() {
-            let _ = close.call0(&self.channel);
-        }
+        let _ = call_method(&self.channel, "close", &JsValue::UNDEFINED);
     }
 }
 
@@ -160,7 +155,7 @@ struct Held(js_sys::Function);
 
 impl Drop for Held {
     fn drop(&mut self) {
-        let _ = self.0.call0(&JsValue::NULL);
+        let _ = self.0.call1(&JsValue::NULL, &JsValue::UNDEFINED);
     }
 }
 
@@ -185,16 +180,13 @@ fn acquire(
 /// releases the lock once granted (`null` when `ifAvailable` found it taken, or when the request
 /// could not be made). It rejects when the request is aborted. The lock is held until that function is called.
 fn request(locks: &JsValue, name: &str, options: &js_sys::Object) -> js_sys::Promise {
-    let mut grant = JsValue::UNDEFINED;
-    let granted = js_sys::Promise::new(&mut |resolve, _| grant = resolve.into());
+    let (granted, grant) = deferred();
     let callback = Closure::once_into_js(move |lock: JsValue| -> JsValue {
-        let grant: js_sys::Function = grant.unchecked_into();
         if lock.is_null() {
             let _ = grant.call1(&JsValue::NULL, &JsValue::NULL);
             return JsValue::UNDEFINED;
         }
-        let mut release = JsValue::UNDEFINED;
-        let hold = js_sys::Promise::new(&mut |resolve, _| release = resolve.into());
+        let (hold, release) = deferred();
         let _ = grant.call1(&JsValue::NULL, &release);
         hold.into()
     });

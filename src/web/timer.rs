@@ -7,6 +7,7 @@ use core::task::{Context, Poll};
 
 use wasm_bindgen::prelude::*;
 
+use super::convert::{callback, Callback};
 use super::flag::Flag;
 use crate::prelude::*;
 
@@ -21,13 +22,16 @@ extern "C" {
 /// Calls `f` once after `ms` milliseconds, unless dropped first.
 pub struct Timeout {
     id: JsValue,
-    _callback: Closure<dyn FnMut()>,
+    _callback: Callback,
 }
 
 impl Timeout {
     /// Starts the timer now. Delays are clamped to what `setTimeout` accepts.
-    pub fn new(ms: f64, f: impl FnMut() + 'static) -> Timeout {
-        let callback = Closure::<dyn FnMut()>::new(f);
+    pub fn new(ms: f64, mut f: impl FnMut() + 'static) -> Timeout {
+        let callback = callback(move |_| {
+            f();
+            JsValue::UNDEFINED
+        });
         let delay = ms.clamp(0.0, f64::from(i32::MAX)) as i32;
         let id = set_timeout(callback.as_ref().unchecked_ref(), delay);
         Timeout { id, _callback: callback }
