@@ -172,16 +172,25 @@ fn acquire(
     name: &str,
     options: &js_sys::Object,
 ) -> impl core::future::Future<Output = Option<Held>> {
-    let granted = Settled::new(&request(locks, name, options));
-    async move { granted.await.ok()?.dyn_into::<js_sys::Function>().ok().map(Held) }
+    let (requested, callback) = request(locks, name, options);
+    let granted = Settled::new(&requested);
+    async move {
+        let held = granted.await.ok()?.dyn_into::<js_sys::Function>().ok().map(Held);
+        // The browser has called the callback, or never will (not granted): it is freed here.
+        // (Were this future dropped first and the lock granted later, the freed callback
+        // throws, and the browser releases the lock at once.)
+        drop(callback);
+        held
+    }
 }
 
 /// `navigator.locks.request(name, options, callback)`, as a promise of the function that
 /// releases the lock once granted (`null` when `ifAvailable` found it taken, or when the request
-/// could not be made). It rejects when the request is aborted. The lock is held until that function is called.
-fn request(locks: &JsValue, name: &str, options: &js_sys::Object) -> js_sys::Promise {
+/// could not be made), and the callback, which must live until the browser has called it. The
+/// promise rejects when the request is aborted. The lock is held until that function is called.
+fn request(locks: &JsValue, name: &str, options: &js_sys::Object) -> (js_sys::Promise, Callback) {
     let (granted, grant) = deferred();
-    let callback = Closure::once_into_js(move |lock: JsValue| -> JsValue {
+    let callback = callback(move |lock| {
         if lock.is_null() {
             let _ = grant.call1(&JsValue::NULL, &JsValue::NULL);
             return JsValue::UNDEFINED;
@@ -192,11 +201,12 @@ fn request(locks: &JsValue, name: &str, options: &js_sys::Object) -> js_sys::Pro
     });
     let call = get(locks, "request")
         .dyn_into::<js_sys::Function>()
-        .and_then(|f| f.call3(locks, &JsValue::from_str(name), options, &callback));
-    match call.and_then(|p| p.dyn_into::<js_sys::Promise>()) {
+        .and_then(|f| f.call3(locks, &JsValue::from_str(name), options, callback.as_ref()));
+    let requested = match call.and_then(|p| p.dyn_into::<js_sys::Promise>()) {
         // Whichever settles first: the grant, or the request's rejection (aborted).
         Ok(requested) => js_sys::Promise::race(&js_sys::Array::of2(&granted, &requested)),
         // The request could not even be made: as if not granted.
         Err(_) => js_sys::Promise::resolve(&JsValue::NULL),
-    }
+    };
+    (requested, callback)
 }
