@@ -41,10 +41,8 @@ impl Lifecycle {
     /// Replaces the renewal timer (`None`: no token, or one of unknown lifetime).
     pub fn reschedule(&self, renew_at_ms: Option<f64>) {
         // 2 ms later: setTimeout truncates the delay, and must not fire before the due time.
-        let timer = renew_at_ms.map(|at| {
-            let check = Rc::clone(&self.check);
-            Timeout::new(at - js_sys::Date::now() + 2.0, move || check())
-        });
+        let timer = renew_at_ms
+            .map(|at| Timeout::new(at - js_sys::Date::now() + 2.0, Rc::clone(&self.check)));
         // The old timer is dropped (cleared) outside the borrow.
         let old = core::mem::replace(&mut *self.timer.borrow_mut(), timer);
         drop(old);

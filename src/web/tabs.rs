@@ -111,7 +111,8 @@ impl Tabs {
         if let Some(c) = &controller {
             set(&waiting, "signal", &c.signal());
         }
-        let deadline = controller.map(|c| Timeout::new(f64::from(timeout_ms), move || c.abort()));
+        let deadline =
+            controller.map(|c| Timeout::new(f64::from(timeout_ms), Rc::new(move || c.abort())));
         let held = acquire(&self.locks, &self.name, &waiting).await;
         drop(deadline);
         let held = held.ok_or(Error::RefreshFailed(RefreshFailure::CrossTabLock))?;

@@ -26,8 +26,9 @@ pub struct Timeout {
 }
 
 impl Timeout {
-    /// Starts the timer now. Delays are clamped to what `setTimeout` accepts.
-    pub fn new(ms: f64, mut f: impl FnMut() + 'static) -> Timeout {
+    /// Starts the timer now. Delays are clamped to what `setTimeout` accepts. (`f` is shared
+    /// rather than generic: one copy of this code serves every timer.)
+    pub fn new(ms: f64, f: Rc<dyn Fn()>) -> Timeout {
         let callback = callback(move |_| {
             f();
             JsValue::UNDEFINED
@@ -56,7 +57,7 @@ impl Sleep {
     pub fn new(ms: u32) -> Sleep {
         let fired = Rc::new(Flag::default());
         let shared = Rc::clone(&fired);
-        let timeout = Timeout::new(f64::from(ms), move || shared.raise());
+        let timeout = Timeout::new(f64::from(ms), Rc::new(move || shared.raise()));
         Sleep { fired, _timeout: timeout }
     }
 }
