@@ -74,11 +74,11 @@ fn extract(doc: &mut Json, fields: &FieldNames) -> Result<Grant, &'static str> {
 /// Moves the token out of the first present member; it must be a non-empty string of visible
 /// ASCII (anything else cannot be sent in an `Authorization` header).
 fn take_token(doc: &mut Json, configured: Option<&str>, defaults: &[&str]) -> Option<Secret> {
-    let name = match configured {
-        Some(n) => n,
-        None => defaults.iter().copied().find(|n| doc.get(n).is_some())?,
+    let value = match configured {
+        Some(name) => doc.take(name),
+        None => defaults.iter().find_map(|name| doc.take(name)),
     };
-    take_token_value(doc.take(name)?)
+    take_token_value(value?)
 }
 
 /// A token moved out of a JSON value: a non-empty string of visible ASCII (anything else cannot
