@@ -371,9 +371,6 @@ fn normalize_origin(text: &str) -> Option<String> {
 
 /// Resolves `url` against the page's URL (absolute URLs need no base).
 pub fn resolve_url(url: &str, base: Option<&str>) -> Option<String> {
-    let parsed = match base {
-        Some(b) => web_sys::Url::new_with_base(url, b).ok()?,
-        None => web_sys::Url::new(url).ok()?,
-    };
-    Some(parsed.href())
+    // Without a base (no `location`), the URL is its own base: only an absolute one parses.
+    Some(web_sys::Url::new_with_base(url, base.unwrap_or(url)).ok()?.href())
 }
