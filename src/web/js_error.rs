@@ -42,7 +42,7 @@ fn described(error: &Error, server_said: &str) -> JsValue {
 /// The error for bad options, naming the option (or the `refreshParams` field).
 pub fn options_error(error: OptionsError) -> JsValue {
     let e = js_sys::Error::new(&error.message());
-    set(&e, "name", &JsValue::from_str(Error::InvalidOptions { option: "", problem: "" }.name()));
+    set(&e, "name", &JsValue::from_str("InvalidOptions"));
     e.into()
 }
 
