@@ -61,7 +61,7 @@ pub struct Options {
 enum Kind {
     /// A string URL, resolved against the page.
     Url,
-    /// One of two strings, the first the default.
+    /// One of two strings, the first the default; kept as `true` for the second.
     Choice(&'static str, &'static str),
     /// A non-empty string.
     Name,
@@ -112,7 +112,11 @@ const BREAKER: &str =
 fn check(value: JsValue, kind: Kind, base: Option<&str>) -> Option<JsValue> {
     let ok = match kind {
         Kind::Url => return resolve_url(&value.as_string()?, base).map(JsValue::from),
-        Kind::Choice(a, b) => value.as_string().is_some_and(|v| v == a || v == b),
+        // Kept as whether it is the second of the two (`parse` then reads a bool).
+        Kind::Choice(a, b) => {
+            let text = value.as_string()?;
+            return (text == a || text == b).then(|| JsValue::from_bool(text == b));
+        }
         Kind::Name => value.as_string().is_some_and(|v| !v.is_empty()),
         Kind::Number(min, max) => value.as_f64().is_some_and(|n| n >= min && n <= max),
         Kind::Function => value.is_function(),
@@ -289,20 +293,14 @@ impl Options {
         };
         each_entry(&values[17], &mut params)?;
         let refresh_params = params.params;
-        let refresh_token_in = match text(3).as_deref() {
-            Some("body") => RefreshTokenIn::Body,
-            _ => RefreshTokenIn::Cookie,
-        };
+        let refresh_token_in =
+            if values[3].is_truthy() { RefreshTokenIn::Body } else { RefreshTokenIn::Cookie };
         Ok(Rc::new(Options {
             refresh_url,
             login_url: text(1),
             logout_url: text(2),
             refresh_token_in,
-            body_format: if text(4).as_deref() == Some("form") {
-                BodyFormat::Form
-            } else {
-                BodyFormat::Json
-            },
+            body_format: if values[4].is_truthy() { BodyFormat::Form } else { BodyFormat::Json },
             fields,
             allowed_origins,
             endpoint_timeout_ms: number(9, 10_000.0) as u32,
