@@ -107,6 +107,11 @@ const CODES: &str = "must map error codes to \"refresh\", \"endSession\" or \"pa
 const BREAKER: &str =
     "must be { maxRefreshes: a number from 1 to 1000, windowSeconds: a number from 1 to 3600 }";
 
+/// Whether `value` is an object that is not an array (`{ key: value }`).
+fn is_map(value: &JsValue) -> bool {
+    value.is_object() && !js_sys::Array::is_array(value)
+}
+
 /// Checks `value` against `kind`; `Some` is the value to keep (a URL resolved), `None` a
 /// value of the wrong kind. `undefined` and `null` are not given here: they mean "absent".
 fn check(value: JsValue, kind: Kind, base: Option<&str>) -> Option<JsValue> {
@@ -121,7 +126,7 @@ fn check(value: JsValue, kind: Kind, base: Option<&str>) -> Option<JsValue> {
         Kind::Number(min, max) => value.as_f64().is_some_and(|n| n >= min && n <= max),
         Kind::Function => value.is_function(),
         Kind::Bool => value.as_bool().is_some(),
-        Kind::Object => value.is_object() && !js_sys::Array::is_array(&value),
+        Kind::Object => is_map(&value),
         Kind::List => js_sys::Array::is_array(&value),
     };
     ok.then_some(value)
@@ -257,7 +262,7 @@ impl Options {
     pub fn parse(raw: &JsValue) -> Result<Rc<Options>, OptionsError> {
         let base = location_href();
         let base = base.as_deref();
-        if check(raw.clone(), Kind::Object, None).is_none() {
+        if !is_map(raw) {
             return Err(OptionsError::new(
                 "options",
                 "must be an object such as { refreshUrl: \"/api/token/refresh/\" }",
