@@ -220,7 +220,8 @@ struct Codes(Vec<(String, CodeAction)>);
 
 impl Visit for Codes {
     fn visit(&mut self, code: String, value: JsValue) -> Result<(), OptionsError> {
-        let action = value.as_string().and_then(|a| CodeAction::parse(&a)).ok_or(row_error(13))?;
+        let action =
+            value.as_string().and_then(|a| CodeAction::parse(&a)).ok_or_else(|| row_error(13))?;
         self.0.push((code, action));
         Ok(())
     }
@@ -273,17 +274,16 @@ impl Options {
         let text = |i: usize| values[i].as_string();
         let number = |i: usize, default: f64| values[i].as_f64().unwrap_or(default);
         let function = |i: usize| values[i].clone().dyn_into::<js_sys::Function>().ok();
-        let refresh_url = text(0).ok_or(OptionsError::new(
-            "refreshUrl",
-            "is required (the URL of the token refresh endpoint)",
-        ))?;
+        let refresh_url = text(0).ok_or_else(|| {
+            OptionsError::new("refreshUrl", "is required (the URL of the token refresh endpoint)")
+        })?;
         let mut breaker: [JsValue; 2] = Default::default();
         each_entry(&values[15], &mut Values { table: &BREAKER_TABLE, values: &mut breaker, base })
             .map_err(|_| row_error(15))?;
         let breaker = |i: usize, default: f64| breaker[i].as_f64().unwrap_or(default);
         let mut codes = Codes(Vec::new());
         each_entry(&values[13], &mut codes)?;
-        let allowed_origins = allowed_origins(&values[7], base).ok_or(row_error(7))?;
+        let allowed_origins = allowed_origins(&values[7], base).ok_or_else(|| row_error(7))?;
         let refresh_headers = match &values[10] {
             v if v.is_undefined() => None,
             v => Some(
