@@ -237,29 +237,31 @@ async fn run(core: Rc<Core>, op: u32, a: JsValue, b: JsValue) -> Result<JsValue,
     }
 }
 
-/// `setTokens`' argument, each token read as the token response's are (`grant.rs`).
+/// `setTokens`' argument, each token read as the token response's are (`grant.rs`). One loop
+/// for the three tokens: one error path instead of one per token.
 fn grant_from_js(tokens: &JsValue) -> Result<Grant, Error> {
-    let text = |key: &'static str| -> Result<Option<Secret>, Error> {
-        match get(tokens, key) {
-            v if v.is_undefined() || v.is_null() => Ok(None),
-            v => v.as_string().and_then(|s| take_token_value(Json::String(s))).map(Some).ok_or(
-                Error::InvalidArgument {
-                    argument: key,
-                    problem: "must be a non-empty token string",
-                },
-            ),
+    let mut read: [Option<Secret>; 3] = Default::default();
+    for (token, key) in read.iter_mut().zip(["access", "refresh", "idToken"]) {
+        let value = get(tokens, key);
+        if !(value.is_undefined() || value.is_null()) {
+            *token =
+                Some(value.as_string().and_then(|s| take_token_value(Json::String(s))).ok_or(
+                    Error::InvalidArgument {
+                        argument: key,
+                        problem: "must be a non-empty token string",
+                    },
+                )?);
         }
-    };
-    let access = text("access")?.ok_or(Error::InvalidArgument {
-        argument: "setTokens({ access })",
-        problem: "is required",
-    })?;
-    let expires_in_s = get(tokens, "expiresIn").as_f64().and_then(usable_expires_in);
+    }
+    let [access, refresh, id_token] = read;
     Ok(Grant {
-        access,
-        refresh: text("refresh")?,
-        id_token: text("idToken")?,
-        expires_in_s,
+        access: access.ok_or(Error::InvalidArgument {
+            argument: "setTokens({ access })",
+            problem: "is required",
+        })?,
+        refresh,
+        id_token,
+        expires_in_s: get(tokens, "expiresIn").as_f64().and_then(usable_expires_in),
         scope: None,
     })
 }
