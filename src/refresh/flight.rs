@@ -66,31 +66,32 @@ impl<T: Clone> Default for SingleFlight<T> {
 impl<T: Clone> SingleFlight<T> {
     /// Queues behind the running flight, starting one (and handing out its leader) if none runs.
     pub fn join(&self) -> Join<T> {
-        let leader = if self.is_running() {
-            None
-        } else {
-            let mut inner = self.inner.borrow_mut();
-            let id = inner.next_id;
-            inner.next_id += 1;
-            inner.running = Some(Running { id, waiters: Vec::new() });
-            Some(Leader { inner: Rc::clone(&self.inner), id, finished: false })
-        };
-        match self.wait_current() {
-            Some(waiter) => Join { leader, waiter },
-            // Unreachable: a flight runs now. Kept total so no panic path exists.
-            None => Join { leader: None, waiter: Waiter::released(&self.inner) },
-        }
+        let mut inner = self.inner.borrow_mut();
+        let Inner { running, next_id, max_waiting } = &mut *inner;
+        let mut leader = None;
+        let running = running.get_or_insert_with(|| {
+            let id = *next_id;
+            *next_id += 1;
+            leader = Some(Leader { inner: Rc::clone(&self.inner), id, finished: false });
+            Running { id, waiters: Vec::new() }
+        });
+        let waiter = self.queue(running, max_waiting);
+        Join { leader, waiter }
     }
 
     /// Queues behind the running flight, if there is one; never starts one.
     pub fn wait_current(&self) -> Option<Waiter<T>> {
         let mut inner = self.inner.borrow_mut();
-        let inner = &mut *inner;
-        let running = inner.running.as_mut()?;
+        let Inner { running, max_waiting, .. } = &mut *inner;
+        Some(self.queue(running.as_mut()?, max_waiting))
+    }
+
+    /// A new waiter at the end of `running`'s queue.
+    fn queue(&self, running: &mut Running<T>, max_waiting: &mut usize) -> Waiter<T> {
         let slot = Rc::new(Slot { state: RefCell::new(SlotState::Waiting(None)) });
         running.waiters.push(Rc::clone(&slot));
-        inner.max_waiting = inner.max_waiting.max(running.waiters.len());
-        Some(Waiter { inner: Rc::clone(&self.inner), slot })
+        *max_waiting = (*max_waiting).max(running.waiters.len());
+        Waiter { inner: Rc::clone(&self.inner), slot }
     }
 
     /// Whether a flight is running now.
@@ -174,13 +175,6 @@ fn release<T: Clone>(inner: &Rc<RefCell<Inner<T>>>, id: u64, value: Option<T>) -
 pub struct Waiter<T: Clone> {
     inner: Rc<RefCell<Inner<T>>>,
     slot: Rc<Slot<T>>,
-}
-
-impl<T: Clone> Waiter<T> {
-    fn released(inner: &Rc<RefCell<Inner<T>>>) -> Self {
-        let slot = Rc::new(Slot { state: RefCell::new(SlotState::Released(None)) });
-        Waiter { inner: Rc::clone(inner), slot }
-    }
 }
 
 impl<T: Clone> Future for Waiter<T> {
