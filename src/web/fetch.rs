@@ -26,7 +26,7 @@ pub async fn fetch(core: &Rc<Core>, input: &JsValue, init: &JsValue) -> Result<J
     if !outgoing.managed {
         return send(&options, outgoing.untouched()).await.map(Into::into);
     }
-    until_aborted(&outgoing.signal(), Box::pin(managed(core, &options, &outgoing))).await
+    until_aborted(&outgoing.signal(), managed(core, &options, &outgoing)).await
 }
 
 async fn managed(
