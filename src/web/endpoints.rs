@@ -6,7 +6,7 @@ use wasm_bindgen::JsValue;
 use crate::prelude::*;
 
 use super::convert::get;
-use super::net::{post_and_read, Failure, Post};
+use super::net::{header, post_and_read, Failure, Post};
 use super::options::Options;
 use crate::error::{Error, RefreshFailure};
 use crate::grant::{parse_grant, Grant, RefreshOutcome};
@@ -42,17 +42,13 @@ pub async fn refresh(options: &Options, refresh_token: Option<Secret>) -> Refres
     drop(body);
     match exchange {
         Ok(x) => {
-            let headers = x.response.headers();
             // `type` read as a string: web-sys's enum getter ships a table of every value.
             let redirected = x.response.redirected()
                 || get(&x.response, "type").as_string().as_deref() == Some("opaqueredirect");
             let answer = RefreshAnswer {
                 status: x.response.status(),
-                content_type: headers.get("content-type").ok().flatten(),
-                retry_after_s: headers
-                    .get("retry-after")
-                    .ok()
-                    .flatten()
+                content_type: header(&x.response, "content-type"),
+                retry_after_s: header(&x.response, "retry-after")
                     .as_deref()
                     .and_then(parse_retry_after),
                 redirected,

@@ -8,7 +8,7 @@ use super::abort::until_aborted;
 use super::executor::Settled;
 use super::host::WebHost;
 use super::js_error::{endpoint_error, js_error, non_replayable};
-use super::net::{error_body, send};
+use super::net::{error_body, header, send};
 use super::options::Options;
 use super::request::Outgoing;
 use crate::error::{EndReason, Error};
@@ -47,7 +47,7 @@ async fn managed(
     let first = send(options, &outgoing.attempt(&options.platform, bearer.as_ref())?).await?;
     drop(bearer);
     let status = first.status();
-    let www_authenticate = first.headers().get("www-authenticate").ok().flatten();
+    let www_authenticate = header(&first, "www-authenticate");
     let code_action = server_decision(options, &first).await;
     let answer = Answer { status, www_authenticate: www_authenticate.as_deref(), code_action };
     // A 401 from wherever a redirect led is not ours to judge: refreshing on it would let any

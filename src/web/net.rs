@@ -4,7 +4,7 @@
 
 use core::future::Future;
 use core::pin::Pin;
-use core::task::{Context, Poll};
+use core::task::{ready, Context, Poll};
 
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{AbortController, Headers, Request, Response};
@@ -22,11 +22,25 @@ use crate::token::zero_string;
 /// `request` and awaits the `Response`. A rejection (network error, `AbortError`) is returned
 /// as the JavaScript error it was.
 pub async fn send(options: &Options, request: &Request) -> Result<Response, JsValue> {
+    response(start(options, request)?.await?)
+}
+
+/// Calls fetch; the `Settled` has its answer.
+fn start(options: &Options, request: &Request) -> Result<Settled, JsValue> {
     let result = options.platform.fetch(options.fetch.as_ref(), request)?;
-    let value = Settled::new(&js_sys::Promise::resolve(&result)).await?;
+    Ok(Settled::new(&js_sys::Promise::resolve(&result)))
+}
+
+/// What fetch resolved to, if it is a `Response`.
+fn response(value: JsValue) -> Result<Response, JsValue> {
     value
         .dyn_into::<Response>()
         .map_err(|_| js_sys::TypeError::new("fetch did not return a Response").into())
+}
+
+/// A header of `response` (`None`: absent or unreadable).
+pub fn header(response: &Response, name: &str) -> Option<String> {
+    response.headers().get(name).ok().flatten()
 }
 
 /// A POST to one of the auth endpoints (refresh, login, logout).
@@ -119,8 +133,11 @@ fn build(
 }
 
 /// The body of an error answer, read from a clone so the caller still gets a readable response.
-pub async fn error_body(response: &Response) -> Option<String> {
-    text_capped(&response.clone().ok()?, ERROR_BODY_BYTES).await
+pub fn error_body(response: &Response) -> TextCapped {
+    match response.clone() {
+        Ok(copy) => text_capped(&copy, ERROR_BODY_BYTES),
+        Err(_) => TextCapped { text: None, cap: 0 },
+    }
 }
 
 /// Error bodies carry a code and a sentence; more is not read.
@@ -129,17 +146,49 @@ const ERROR_BODY_BYTES: usize = 16 * 1024;
 /// Reads a response body as text when it is at most `cap` bytes; `None` when larger or unreadable.
 /// A body refused for its size (sent without `Content-Length`) is zeroed before it is dropped:
 /// it may hold a token.
-async fn text_capped(response: &Response, cap: usize) -> Option<String> {
-    let declared = response.headers().get("content-length").ok().flatten();
-    if declared.and_then(|l| l.trim_ascii().parse::<u64>().ok()).is_some_and(|l| l > cap as u64) {
-        return None;
+fn text_capped(response: &Response, cap: usize) -> TextCapped {
+    let too_large = header(response, "content-length").is_some_and(|l| declares_more(&l, cap));
+    let text = if too_large { None } else { response.text().ok() };
+    TextCapped { text: text.map(|p| Settled::new(&p)), cap }
+}
+
+/// Whether a `Content-Length` value declares more than `cap` bytes. Only digits count (a value
+/// that is not a number declares nothing: the length read decides).
+fn declares_more(value: &str, cap: usize) -> bool {
+    let mut length: u64 = 0;
+    for b in value.trim_ascii().bytes() {
+        if !b.is_ascii_digit() {
+            return false;
+        }
+        length = length.saturating_mul(10).saturating_add(u64::from(b - b'0'));
     }
-    let mut text = Settled::new(&response.text().ok()?).await.ok()?.as_string()?;
-    if text.len() > cap {
-        zero_string(&mut text);
-        return None;
+    length > cap as u64
+}
+
+/// A body being read (see [`text_capped`]).
+pub struct TextCapped {
+    /// `None`: refused for its declared size, or unreadable.
+    text: Option<Settled>,
+    cap: usize,
+}
+
+impl Future for TextCapped {
+    type Output = Option<String>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<String>> {
+        let cap = self.cap;
+        let Some(text) = self.text.as_mut() else {
+            return Poll::Ready(None);
+        };
+        let value = ready!(Pin::new(text).poll(cx));
+        Poll::Ready(match value.ok().and_then(|v| v.as_string()) {
+            Some(mut text) if text.len() > cap => {
+                zero_string(&mut text);
+                None
+            }
+            text => text,
+        })
     }
-    Some(text)
 }
 
 type Work<'a> = Pin<Box<dyn Future<Output = Result<Exchange, Failure>> + 'a>>;
