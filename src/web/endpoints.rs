@@ -1,12 +1,15 @@
 //! The auth endpoint calls: refresh (for the coordinator), login, the authorization-code
 //! exchange, and logout with the refresh token's revocation.
 
+use core::future::{poll_fn, Future};
+use core::pin::Pin;
+
 use wasm_bindgen::JsValue;
 
 use crate::prelude::*;
 
 use super::convert::get;
-use super::net::{header, post_and_read, Failure, Post};
+use super::net::{header, post_and_read, Exchange, Failure, Post};
 use super::options::Options;
 use crate::error::{Error, RefreshFailure};
 use crate::grant::{parse_grant, Grant, RefreshOutcome};
@@ -20,8 +23,12 @@ use crate::token::Secret;
 
 /// The refresh call: POST to the exact configured URL with the configured headers, the cookie
 /// (cookie mode) or the refresh token in the body (body mode), `refreshParams`, and never the
-/// access token.
-pub async fn refresh(options: &Options, refresh_token: Option<Secret>) -> RefreshOutcome {
+/// access token. The request is made now (the body is zeroed once handed to it); the future
+/// reads the answer.
+pub fn refresh(
+    options: &Options,
+    refresh_token: Option<Secret>,
+) -> impl Future<Output = RefreshOutcome> + '_ {
     let body = refresh_body(
         options.body_format,
         options.refresh_field(),
@@ -38,8 +45,13 @@ pub async fn refresh(options: &Options, refresh_token: Option<Secret>) -> Refres
         headers: options.refresh_headers.as_ref(),
         body: body.as_ref().map(|(kind, b)| (*kind, b.expose())),
     };
-    let exchange = post_and_read(options, post, options.endpoint_timeout_ms, body_needed).await;
+    let mut exchange = post_and_read(options, post, body_needed);
     drop(body);
+    poll_fn(move |cx| Pin::new(&mut exchange).poll(cx).map(|x| refresh_outcome(options, x)))
+}
+
+/// What the refresh endpoint's answer means.
+fn refresh_outcome(options: &Options, exchange: Result<Exchange, Failure>) -> RefreshOutcome {
     match exchange {
         Ok(x) => {
             // `type` read as a string: web-sys's enum getter ships a table of every value.
@@ -76,9 +88,13 @@ pub enum SignIn {
     Code(JsValue),
 }
 
-/// Signs in and returns the tokens the server answered with. One request path for both ways,
-/// so the Wasm carries one copy of it.
-pub async fn sign_in(options: &Options, how: &SignIn) -> Result<Grant, Error> {
+/// Signs in: makes the request now (`Err`: the arguments or options do not allow it) and
+/// returns a future of the tokens the server answered with. One request path for both ways, so
+/// the Wasm carries one copy of it.
+pub fn sign_in<'a>(
+    options: &'a Options,
+    how: &SignIn,
+) -> Result<impl Future<Output = Result<Grant, Error>> + 'a, Error> {
     let (url, credentials, kind, body) = match how {
         SignIn::Login(credentials) => {
             let url = options.login_url.as_deref().ok_or(Error::InvalidOptions {
@@ -115,10 +131,14 @@ pub async fn sign_in(options: &Options, how: &SignIn) -> Result<Grant, Error> {
         }
     };
     let post = Post { url, credentials, headers: None, body: Some((kind, body.expose())) };
-    let x = post_and_read(options, post, options.endpoint_timeout_ms, body_needed)
-        .await
-        .map_err(|_| Error::LoginFailed(None))?;
+    let mut exchange = post_and_read(options, post, body_needed);
     drop(body);
+    Ok(poll_fn(move |cx| Pin::new(&mut exchange).poll(cx).map(|x| signed_in(options, x))))
+}
+
+/// What the token endpoint's answer to a sign-in means.
+fn signed_in(options: &Options, exchange: Result<Exchange, Failure>) -> Result<Grant, Error> {
+    let x = exchange.map_err(|_| Error::LoginFailed(None))?;
     if !x.response.ok() {
         // A configuration error (RFC 6749 §5.2) is named as for the refresh; anything else (a
         // used or expired code: `invalid_grant`, wrong credentials) is a failed login. The
@@ -149,7 +169,7 @@ pub async fn logout(options: &Options, refresh_token: Option<Secret>) {
             headers: None,
             body: Some((FORM, body.expose())),
         };
-        let _ = post_and_read(options, post, options.endpoint_timeout_ms, |_| false).await;
+        let _ = post_and_read(options, post, |_| false).await;
     }
     let Some(url) = options.logout_url.as_deref() else {
         return;
@@ -162,5 +182,5 @@ pub async fn logout(options: &Options, refresh_token: Option<Secret>) {
         headers: options.refresh_headers.as_ref(),
         body: body.as_ref().map(|(kind, b)| (*kind, b.expose())),
     };
-    let _ = post_and_read(options, post, options.endpoint_timeout_ms, |_| false).await;
+    let _ = post_and_read(options, post, |_| false).await;
 }

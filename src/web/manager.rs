@@ -300,7 +300,7 @@ fn transient(reason: RefreshFailure) -> bool {
 
 async fn sign_in(core: &Core, how: &SignIn) -> Result<JsValue, Error> {
     let options = Rc::clone(&core.host().options);
-    let grant = endpoints::sign_in(&options, how).await?;
+    let grant = endpoints::sign_in(&options, how)?.await?;
     core.start(grant);
     Ok(JsValue::UNDEFINED)
 }

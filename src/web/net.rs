@@ -70,36 +70,98 @@ pub enum Failure {
     Timeout,
 }
 
-/// Sends `post` and reads the answer within `ms`. Redirects are not followed (an auth endpoint
-/// that redirects is misconfigured, and following could send credentials elsewhere).
-pub async fn post_and_read(
-    options: &Options,
+/// Sends `post` and reads the answer within the endpoint timeout (`refreshTimeoutMs`).
+/// Redirects are not followed (an auth endpoint that redirects is misconfigured, and following
+/// could send credentials elsewhere). The request is made now; the future reads the answer.
+pub fn post_and_read<'a>(
+    options: &'a Options,
     post: Post<'_>,
-    ms: u32,
     read_body: fn(u16) -> bool,
-) -> Result<Exchange, Failure> {
+) -> Exchanging<'a> {
     let controller = AbortController::new().ok();
-    let request = build(options, &post, controller.as_ref()).map_err(|_| Failure::Network)?;
-    let work = async {
-        let response = send(options, &request).await.map_err(|_| Failure::Network)?;
-        let body = if read_body(response.status()) {
-            text_capped(&response, MAX_BODY_BYTES).await
-        } else {
-            None
-        };
-        if !response.ok() {
-            // Kept for `RefreshMisconfigured`'s message (see `js_error::endpoint_error`).
-            *options.server_text.borrow_mut() = server_description(body.as_deref());
+    let sending = build(options, &post, controller.as_ref()).and_then(|r| start(options, &r));
+    Exchanging {
+        options,
+        read_body,
+        timer: Sleep::new(options.endpoint_timeout_ms),
+        controller,
+        step: match sending {
+            Ok(settled) => Step::Sending(settled),
+            Err(_) => Step::Failed,
+        },
+    }
+}
+
+/// A POST in flight (see [`post_and_read`]): a hand-written state machine, smaller in Wasm
+/// than the async block it replaces.
+pub struct Exchanging<'a> {
+    options: &'a Options,
+    read_body: fn(u16) -> bool,
+    timer: Sleep,
+    /// Aborts the request when the timer wins.
+    controller: Option<AbortController>,
+    step: Step,
+}
+
+enum Step {
+    /// Waiting for the response.
+    Sending(Settled),
+    /// Reading the body, when `read_body(status)` asked for it.
+    Reading(Response, Option<TextCapped>),
+    /// No response, or the answer was returned.
+    Failed,
+}
+
+impl Future for Exchanging<'_> {
+    type Output = Result<Exchange, Failure>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = &mut *self;
+        if let Step::Sending(settled) = &mut this.step {
+            let Poll::Ready(value) = Pin::new(settled).poll(cx) else {
+                return this.timeout(cx);
+            };
+            this.step = match value.and_then(response) {
+                Ok(response) => {
+                    let body = (this.read_body)(response.status())
+                        .then(|| text_capped(&response, MAX_BODY_BYTES));
+                    Step::Reading(response, body)
+                }
+                Err(_) => Step::Failed,
+            };
         }
-        Ok(Exchange { response, body })
-    };
-    let outcome = Race { work: Box::pin(work), timer: Sleep::new(ms) }.await;
-    if outcome.is_none() {
-        if let Some(c) = controller {
+        let body = match &mut this.step {
+            Step::Reading(_, Some(text)) => match Pin::new(text).poll(cx) {
+                Poll::Ready(body) => body,
+                Poll::Pending => return this.timeout(cx),
+            },
+            _ => None,
+        };
+        Poll::Ready(match core::mem::replace(&mut this.step, Step::Failed) {
+            Step::Reading(response, _) => {
+                if !response.ok() {
+                    // Kept for `RefreshMisconfigured`'s message (see `js_error::endpoint_error`).
+                    *this.options.server_text.borrow_mut() = server_description(body.as_deref());
+                }
+                Ok(Exchange { response, body })
+            }
+            _ => Err(Failure::Network),
+        })
+    }
+}
+
+impl Exchanging<'_> {
+    /// While the answer is pending: once the timer fires, aborts the request.
+    fn timeout(&mut self, cx: &mut Context<'_>) -> Poll<Result<Exchange, Failure>> {
+        if Pin::new(&mut self.timer).poll(cx).is_pending() {
+            return Poll::Pending;
+        }
+        if let Some(c) = &self.controller {
             c.abort();
         }
+        self.step = Step::Failed;
+        Poll::Ready(Err(Failure::Timeout))
     }
-    outcome.unwrap_or(Err(Failure::Timeout))
 }
 
 fn build(
@@ -188,27 +250,5 @@ impl Future for TextCapped {
             }
             text => text,
         })
-    }
-}
-
-type Work<'a> = Pin<Box<dyn Future<Output = Result<Exchange, Failure>> + 'a>>;
-
-/// The work or the timer, whichever finishes first; `None` when the timer won.
-struct Race<'a> {
-    work: Work<'a>,
-    timer: Sleep,
-}
-
-impl Future for Race<'_> {
-    type Output = Option<Result<Exchange, Failure>>;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        if let Poll::Ready(v) = self.work.as_mut().poll(cx) {
-            return Poll::Ready(Some(v));
-        }
-        match Pin::new(&mut self.timer).poll(cx) {
-            Poll::Ready(()) => Poll::Ready(None),
-            Poll::Pending => Poll::Pending,
-        }
     }
 }
