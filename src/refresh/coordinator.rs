@@ -23,7 +23,7 @@ use crate::refresh::flight::{Join, SingleFlight};
 use crate::session::{Decision, Event, RefreshTokenIn, Session, Stats};
 use crate::token::Secret;
 
-/// A boxed future, as hosts return and run them (single-threaded, not `Send`).
+/// A boxed future, as hosts run them (single-threaded, not `Send`).
 pub type LocalFuture<T> = Pin<Box<dyn Future<Output = T>>>;
 
 /// A held cross-tab lock; dropping it releases the lock.
@@ -37,7 +37,7 @@ pub trait Host {
     fn random(&self) -> f64;
     /// Performs one refresh call; `refresh_token` is given in body mode. The future must settle
     /// (the host enforces the timeout) and must not call back into the coordinator.
-    fn refresh(&self, refresh_token: Option<Secret>) -> LocalFuture<RefreshOutcome>;
+    fn refresh(&self, refresh_token: Option<Secret>) -> impl Future<Output = RefreshOutcome>;
     /// Runs a task to completion in the background.
     fn spawn(&self, task: LocalFuture<()>);
     /// Delivers an event. Called with no borrow held; may re-enter the coordinator.
@@ -47,12 +47,12 @@ pub trait Host {
     fn schedule(&self, renew_at_ms: Option<f64>);
     /// Takes the origin-wide refresh lock shared by every tab. A host without cross-tab
     /// coordination grants it at once; `Err` when another tab held it for too long.
-    fn lock(&self) -> LocalFuture<Result<LockGuard, Error>>;
+    fn lock(&self) -> impl Future<Output = Result<LockGuard, Error>>;
     /// Sends a message to the other tabs of the origin (never to this one).
     fn broadcast(&self, message: &Message);
     /// Before refreshing with no token in hand: asks the other tabs for theirs and gives them
     /// a moment to answer (at once when no other tab is there).
-    fn ask_other_tabs(&self) -> LocalFuture<()>;
+    fn ask_other_tabs(&self) -> impl Future<Output = ()>;
 }
 
 /// Settings of the session lifecycle.

@@ -1,5 +1,9 @@
 //! The browser host of the refresh core: the clock, the refresh call and event delivery.
 
+use core::future::{poll_fn, Future};
+use core::pin::Pin;
+use core::task::{ready, Poll};
+
 use super::endpoints;
 use super::events::Listeners;
 use super::executor;
@@ -36,16 +40,15 @@ impl Host for WebHost {
         executor::spawn(task);
     }
 
-    fn refresh(&self, refresh_token: Option<Secret>) -> LocalFuture<RefreshOutcome> {
-        let options = Rc::clone(&self.options);
-        let listeners = Rc::clone(&self.listeners);
-        Box::pin(async move {
-            let outcome = endpoints::refresh(&options, refresh_token).await;
+    fn refresh(&self, refresh_token: Option<Secret>) -> impl Future<Output = RefreshOutcome> {
+        let mut refreshing = endpoints::refresh(&self.options, refresh_token);
+        poll_fn(move |cx| {
+            let outcome = ready!(Pin::new(&mut refreshing).poll(cx));
             if let RefreshOutcome::Granted(grant) = &outcome {
                 // For the `refresh` event, should the session find the scope changed.
-                listeners.note_scope(grant.scope.as_deref());
+                self.listeners.note_scope(grant.scope.as_deref());
             }
-            outcome
+            Poll::Ready(outcome)
         })
     }
 
@@ -57,16 +60,15 @@ impl Host for WebHost {
         self.lifecycle.reschedule(renew_at_ms);
     }
 
-    fn lock(&self) -> LocalFuture<Result<LockGuard, Error>> {
-        let tabs = self.tabs.clone();
+    fn lock(&self) -> impl Future<Output = Result<LockGuard, Error>> {
         // The holder's refresh call is bounded by refreshTimeoutMs; twice that is too long.
         let timeout_ms = self.options.endpoint_timeout_ms.saturating_mul(2);
-        Box::pin(async move {
-            match tabs {
+        async move {
+            match &self.tabs {
                 Some(tabs) => tabs.lock(timeout_ms).await,
                 None => Ok(Box::new(()) as LockGuard),
             }
-        })
+        }
     }
 
     fn broadcast(&self, message: &Message) {
@@ -75,12 +77,9 @@ impl Host for WebHost {
         }
     }
 
-    fn ask_other_tabs(&self) -> LocalFuture<()> {
-        let tabs = self.tabs.clone();
-        Box::pin(async move {
-            if let Some(tabs) = tabs {
-                tabs.ask(Message::Ask.encode().expose()).await;
-            }
-        })
+    async fn ask_other_tabs(&self) {
+        if let Some(tabs) = &self.tabs {
+            tabs.ask(Message::Ask.encode().expose()).await;
+        }
     }
 }

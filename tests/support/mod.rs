@@ -6,6 +6,7 @@
 pub mod origin;
 
 use std::cell::{Cell, RefCell};
+use std::future::Future;
 use std::rc::Rc;
 
 use futures::channel::oneshot;
@@ -61,11 +62,11 @@ impl Host for Fake {
         spawner.spawn_local(task).expect("the pool is alive");
     }
 
-    fn refresh(&self, refresh_token: Option<Secret>) -> LocalFuture<RefreshOutcome> {
+    fn refresh(&self, refresh_token: Option<Secret>) -> impl Future<Output = RefreshOutcome> {
         self.calls.borrow_mut().push(refresh_token.map(|t| t.expose().to_owned()));
         let (tx, rx) = oneshot::channel();
         self.answers.borrow_mut().push(tx);
-        Box::pin(async move { rx.await.expect("the test answers every refresh call") })
+        async move { rx.await.expect("the test answers every refresh call") }
     }
 
     fn emit(&self, event: Event) {
@@ -76,7 +77,7 @@ impl Host for Fake {
         self.schedules.borrow_mut().push(renew_at_ms);
     }
 
-    fn lock(&self) -> LocalFuture<Result<LockGuard, Error>> {
+    fn lock(&self) -> impl Future<Output = Result<LockGuard, Error>> {
         match self.origin.borrow().clone() {
             Some((origin, _)) => origin.lock(),
             None => Box::pin(async { Ok(Box::new(()) as LockGuard) }),
@@ -91,7 +92,7 @@ impl Host for Fake {
         }
     }
 
-    fn ask_other_tabs(&self) -> LocalFuture<()> {
+    fn ask_other_tabs(&self) -> impl Future<Output = ()> {
         match self.origin.borrow().clone() {
             Some((origin, index)) => origin.ask(index),
             None => Box::pin(async {}),
