@@ -160,7 +160,7 @@ fn read(items: &mut [Json]) -> Option<Message> {
     let [version, kind, rest @ ..] = items else {
         return None;
     };
-    if *version != Json::Number(f64::from(VERSION)) {
+    if !matches!(version, Json::Number(v) if *v == f64::from(VERSION)) {
         return None;
     }
     match (kind.as_str()?, rest) {
