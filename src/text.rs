@@ -45,22 +45,23 @@ pub fn push_u32(out: &mut String, n: u32) {
     }
 }
 
-/// Appends `s` as a JSON string literal (quotes included).
+/// Appends `s` as a JSON string literal (quotes included): runs of plain text are copied as
+/// they are; `"`, `\` and control characters are escaped as `\u00XX`, one rule for all.
 pub fn push_json_string(out: &mut String, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if (c as u32) < 0x20 => {
-                out.push_str("\\u00");
-                out.push(char::from(HEX[(c as usize) >> 4]));
-                out.push(char::from(HEX[(c as usize) & 15]));
-            }
-            c => out.push(c),
+    let mut start = 0;
+    for (i, &b) in s.as_bytes().iter().enumerate() {
+        if b < 0x20 || b == b'"' || b == b'\\' {
+            // Both ends of the run sit next to ASCII bytes, so they are char boundaries.
+            out.push_str(s.get(start..i).unwrap_or_default());
+            out.push_str("\\u00");
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 15)]));
+            start = i + 1;
         }
     }
+    out.push_str(s.get(start..).unwrap_or_default());
     out.push('"');
 }
 
@@ -95,7 +96,7 @@ mod tests {
         assert_eq!(s, "0 4294967295");
         let mut j = String::new();
         push_json_string(&mut j, "a\"b\\c\n");
-        assert_eq!(j, r#""a\"b\\c\u000a""#);
+        assert_eq!(j, r#""a\u0022b\u005cc\u000a""#);
         let mut f = String::new();
         push_form_encoded(&mut f, "a b+c/=~");
         assert_eq!(f, "a+b%2Bc%2F%3D%7E");

@@ -182,6 +182,12 @@ mod tests {
         let (_, cookie) = refresh_body(BodyFormat::Form, "refresh", None, &spa).unwrap();
         assert_eq!(cookie.expose(), "grant_type=refresh_token&client_id=spa");
         assert!(refresh_body(BodyFormat::Form, "refresh", None, &Params::default()).is_none());
+        // Quotes, backslashes and control characters are escaped as \u00XX; JSON reads them back.
+        let odd = params(&[("k\"", "a\\b\n")]);
+        let (_, json) = refresh_body(BodyFormat::Json, "refresh", None, &odd).unwrap();
+        assert_eq!(json.expose(), r#"{"k\u0022":"a\u005cb\u000a"}"#);
+        let parsed = crate::json::parse(json.expose()).unwrap();
+        assert_eq!(parsed.get("k\"").and_then(crate::json::Json::as_str), Some("a\\b\n"));
     }
 
     #[test]
