@@ -169,7 +169,11 @@ export interface TokenManager {
   /** Display-only, unverified claims, or `null`. Never base a decision on them. */
   claims(): Record<string, unknown> | null;
   readonly isAuthenticated: boolean;
-  /** Subscribe; returns an unsubscribe function. */
+  /**
+   * Subscribe; returns an unsubscribe function. Listeners are called in the order added, as DOM
+   * events are: one added while an event is being delivered hears the next one, and one
+   * unsubscribed before its turn is not called.
+   */
   on<K extends keyof TokenManagerEvents>(name: K, listener: (event: TokenManagerEvents[K]) => void): () => void;
   /** Never throws; idempotent. Ends the session in every tab of the origin (crossTab). */
   logout(): Promise<void>;

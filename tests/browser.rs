@@ -597,6 +597,46 @@ async fn events_fire_once_each_and_unsubscribe_works() {
     assert_eq!(status_of(&ok), 200, "a throwing listener does not break the library");
 }
 
+#[wasm_bindgen_test]
+async fn listeners_run_in_order_as_dom_listeners_do() {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    let server = new_server();
+    let m = Rc::new(manager(&server, JsValue::UNDEFINED));
+    let log = Rc::new(RefCell::new(Vec::<&str>::new()));
+    let listener = |name: &'static str| {
+        let log = Rc::clone(&log);
+        Closure::<dyn FnMut(JsValue)>::new(move |_| log.borrow_mut().push(name)).into_js_value()
+    };
+    // The first listener unsubscribes the third before its turn and subscribes a fourth.
+    let third_off = Rc::new(RefCell::new(JsValue::UNDEFINED));
+    let (first_log, first_off, first_m) = (Rc::clone(&log), Rc::clone(&third_off), Rc::clone(&m));
+    let fourth = listener("fourth");
+    let first = Closure::<dyn FnMut(JsValue)>::new(move |_| {
+        first_log.borrow_mut().push("first");
+        if let Ok(off) = first_off.borrow().clone().dyn_into::<js_sys::Function>() {
+            off.call0(&JsValue::UNDEFINED).unwrap();
+        }
+        first_m.on("tokenChange".into(), fourth.clone()).unwrap();
+    })
+    .into_js_value();
+    m.on("tokenChange".into(), first).unwrap();
+    m.on("tokenChange".into(), listener("second")).unwrap();
+    *third_off.borrow_mut() = m.on("tokenChange".into(), listener("third")).unwrap();
+    m.set_tokens(obj(&[("access", "a1".into())])).unwrap();
+    settle(20).await;
+    assert_eq!(
+        *log.borrow(),
+        ["first", "second"],
+        "the removed one is not called, the added one waits"
+    );
+    log.borrow_mut().clear();
+    *third_off.borrow_mut() = JsValue::UNDEFINED;
+    m.set_tokens(obj(&[("access", "a2".into())])).unwrap();
+    settle(20).await;
+    assert_eq!(*log.borrow(), ["first", "second", "fourth"]);
+}
+
 // ---- where relative URLs go, and requests that are the caller's own ----
 
 #[wasm_bindgen(inline_js = r#"

@@ -86,14 +86,19 @@ impl Listeners {
                 (EventKind::TokenChange, p)
             }
         };
-        let targets: Vec<js_sys::Function> = self
-            .entries
-            .borrow()
-            .iter()
-            .filter(|e| e.kind == kind)
-            .map(|e| e.listener.clone())
-            .collect();
-        for f in targets {
+        // One at a time, in the order added, as the DOM dispatches: a listener added during the
+        // dispatch is not called for this event, and one removed before its turn is not called.
+        // Ids grow with each `add`, so the last id called marks the place.
+        let (mut last, end) = (0, self.next_id.get());
+        loop {
+            let next = self
+                .entries
+                .borrow()
+                .iter()
+                .find(|e| e.id > last && e.id <= end && e.kind == kind)
+                .map(|e| (e.id, e.listener.clone()));
+            let Some((id, f)) = next else { return };
+            last = id;
             let _ = f.call1(&JsValue::UNDEFINED, &payload);
         }
     }
