@@ -9,7 +9,7 @@ use core::task::{ready, Context, Poll};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{AbortController, Headers, Request, Response};
 
-use super::convert::set;
+use super::convert::{call_method, set};
 use super::executor::Settled;
 use super::options::Options;
 use super::timer::Sleep;
@@ -210,8 +210,9 @@ const ERROR_BODY_BYTES: usize = 16 * 1024;
 /// it may hold a token.
 fn text_capped(response: &Response, cap: usize) -> TextCapped {
     let too_large = header(response, "content-length").is_some_and(|l| declares_more(&l, cap));
-    let text = if too_large { None } else { response.text().ok() };
-    TextCapped { text: text.map(|p| Settled::new(&p)), cap }
+    let text =
+        if too_large { None } else { call_method(response, "text", &JsValue::UNDEFINED).ok() };
+    TextCapped { text: text.map(|p| Settled::new(p.unchecked_ref())), cap }
 }
 
 /// Whether a `Content-Length` value declares more than `cap` bytes. Only digits count (a value
