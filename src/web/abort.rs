@@ -8,7 +8,7 @@ use core::task::Poll;
 use wasm_bindgen::prelude::*;
 use web_sys::AbortSignal;
 
-use super::convert::callback;
+use super::convert::{callback, listen};
 use super::flag::Flag;
 use crate::prelude::*;
 
@@ -28,8 +28,7 @@ pub async fn until_aborted(
         shared.raise();
         JsValue::UNDEFINED
     });
-    let callback: &js_sys::Function = on_abort.as_ref().unchecked_ref();
-    let _ = signal.add_event_listener_with_callback("abort", callback);
+    listen(signal, true, "abort", on_abort.as_ref());
     let mut work = pin!(work);
     let outcome = poll_fn(|cx| {
         if aborted.poll(cx).is_ready() {
@@ -38,6 +37,6 @@ pub async fn until_aborted(
         work.as_mut().poll(cx).map(Some)
     })
     .await;
-    let _ = signal.remove_event_listener_with_callback("abort", callback);
+    listen(signal, false, "abort", on_abort.as_ref());
     outcome.unwrap_or_else(|| Err(signal.reason()))
 }

@@ -24,6 +24,16 @@ pub fn call_method(obj: &JsValue, name: &str, arg: &JsValue) -> Result<JsValue, 
     method.call1(obj, arg)
 }
 
+/// `target.addEventListener(name, listener)`, or `removeEventListener` when not `add`; nothing
+/// when `target` has no such method (no `document` in a worker). Through `call3` with an
+/// ignored third argument, as `Platform` calls: no import of its own.
+pub fn listen(target: &JsValue, add: bool, name: &str, listener: &JsValue) {
+    let method = if add { "addEventListener" } else { "removeEventListener" };
+    if let Ok(f) = get(target, method).dyn_into::<js_sys::Function>() {
+        let _ = f.call3(target, &JsValue::from_str(name), listener, &JsValue::UNDEFINED);
+    }
+}
+
 /// A JavaScript function running `f` with its first argument. Every callback handed to
 /// JavaScript has this one type, so wasm-bindgen emits one closure adapter for all of them.
 pub type Callback = Closure<dyn FnMut(JsValue) -> JsValue>;

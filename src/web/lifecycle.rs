@@ -6,36 +6,48 @@
 use core::cell::RefCell;
 
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
-use super::convert::{callback, get, global};
+use super::convert::{callback, get, global, listen};
 use super::timer::Timeout;
 use crate::prelude::*;
 
+/// The page events after which timers cannot be trusted, and where they are sent (`document`
+/// for `visibilitychange`, the global object for the others).
+const EVENTS: [(&str, bool); 4] =
+    [("focus", false), ("online", false), ("pageshow", false), ("visibilitychange", true)];
+
 /// The renewal timer and page listeners of one manager. Both run `check`, which the manager
 /// supplies (it renews if due and re-arms the timer), so this file knows nothing of the core.
+/// Dropping it removes the listeners and clears the timer.
 pub struct Lifecycle {
     check: Rc<dyn Fn()>,
     timer: RefCell<Option<Timeout>>,
-    _listeners: Vec<Listener>,
+    /// The global object, `document`, and the listener added to them.
+    targets: [JsValue; 2],
+    listener: JsValue,
 }
 
 impl Lifecycle {
     /// Starts listening to the page events after which timers cannot be trusted.
     pub fn new(check: Rc<dyn Fn()>) -> Lifecycle {
         let on_event = Rc::clone(&check);
-        let callback = callback(move |_| {
+        let listener = callback(move |_| {
             on_event();
             JsValue::UNDEFINED
         })
         .into_js_value();
         let g = global();
-        let mut listeners = Vec::new();
-        for name in ["focus", "online", "pageshow"] {
-            listeners.extend(Listener::add(&g, name, &callback));
+        let targets = [get(&g, "document"), g];
+        let lifecycle = Lifecycle { check, timer: RefCell::default(), targets, listener };
+        lifecycle.listen(true);
+        lifecycle
+    }
+
+    fn listen(&self, add: bool) {
+        for (name, on_document) in EVENTS {
+            let target = &self.targets[usize::from(!on_document)];
+            listen(target, add, name, &self.listener);
         }
-        listeners.extend(Listener::add(&get(&g, "document"), "visibilitychange", &callback));
-        Lifecycle { check, timer: RefCell::default(), _listeners: listeners }
     }
 
     /// Replaces the renewal timer (`None`: no token, or one of unknown lifetime).
@@ -49,24 +61,8 @@ impl Lifecycle {
     }
 }
 
-/// An event listener removed when dropped.
-struct Listener {
-    target: web_sys::EventTarget,
-    name: &'static str,
-    callback: js_sys::Function,
-}
-
-impl Listener {
-    fn add(target: &JsValue, name: &'static str, callback: &JsValue) -> Option<Listener> {
-        let target: web_sys::EventTarget = target.clone().dyn_into().ok()?;
-        let callback: js_sys::Function = callback.clone().unchecked_into();
-        target.add_event_listener_with_callback(name, &callback).ok()?;
-        Some(Listener { target, name, callback })
-    }
-}
-
-impl Drop for Listener {
+impl Drop for Lifecycle {
     fn drop(&mut self) {
-        let _ = self.target.remove_event_listener_with_callback(self.name, &self.callback);
+        self.listen(false);
     }
 }
