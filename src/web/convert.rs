@@ -17,6 +17,12 @@ pub fn string(obj: &JsValue, key: &str) -> Option<String> {
     get(obj, key).as_string()
 }
 
+/// `message.headers.get(name)` of a `Request` or `Response` (`None`: absent). Through
+/// `call_method`: web-sys's `headers` getters and `Headers.get` / `has` are one import each.
+pub fn header(message: &JsValue, name: &str) -> Option<String> {
+    call_method(&get(message, "headers"), "get", &JsValue::from_str(name)).ok()?.as_string()
+}
+
 /// `obj[name](arg)`; `Err` when it is not a function or throws. (One `Function.call` import
 /// serves every method called this way; a binding per method is one import each.)
 pub fn call_method(obj: &JsValue, name: &str, arg: &JsValue) -> Result<JsValue, JsValue> {

@@ -8,8 +8,8 @@ use wasm_bindgen::JsValue;
 
 use crate::prelude::*;
 
-use super::convert::get;
-use super::net::{header, post_and_read, Exchange, Failure, Post};
+use super::convert::{get, header};
+use super::net::{post_and_read, Exchange, Failure, Post};
 use super::options::Options;
 use crate::error::{Error, RefreshFailure};
 use crate::grant::{parse_grant, Grant, RefreshOutcome};

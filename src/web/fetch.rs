@@ -5,10 +5,11 @@ use wasm_bindgen::JsValue;
 use web_sys::Response;
 
 use super::abort::until_aborted;
+use super::convert::header;
 use super::executor::Settled;
 use super::host::WebHost;
 use super::js_error::{endpoint_error, js_error, non_replayable};
-use super::net::{error_body, header, send};
+use super::net::{error_body, send};
 use super::options::Options;
 use super::request::Outgoing;
 use crate::error::{EndReason, Error};

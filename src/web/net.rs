@@ -9,7 +9,7 @@ use core::task::{ready, Context, Poll};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{AbortController, Headers, Request, Response};
 
-use super::convert::{call_method, set};
+use super::convert::{call_method, header, set};
 use super::executor::Settled;
 use super::options::Options;
 use super::timer::Sleep;
@@ -36,11 +36,6 @@ fn response(value: JsValue) -> Result<Response, JsValue> {
     value
         .dyn_into::<Response>()
         .map_err(|_| js_sys::TypeError::new("fetch did not return a Response").into())
-}
-
-/// A header of `response` (`None`: absent or unreadable).
-pub fn header(response: &Response, name: &str) -> Option<String> {
-    response.headers().get(name).ok().flatten()
 }
 
 /// A POST to one of the auth endpoints (refresh, login, logout).

@@ -5,7 +5,7 @@
 use wasm_bindgen::prelude::*;
 use web_sys::{AbortSignal, ReadableStream, Request};
 
-use super::convert::get;
+use super::convert::{get, header};
 use super::options::Options;
 use super::platform::Platform;
 use crate::token::Secret;
@@ -26,7 +26,7 @@ impl Outgoing {
         let base = options.platform.request(input, init)?;
         // `Request.url` is serialized: its origin is its prefix (no URL object to parse it).
         let managed = options.allows(&base.url())
-            && !base.headers().has("authorization").unwrap_or(false)
+            && header(&base, "authorization").is_none()
             // `mode` read as a string: web-sys's enum getter ships a table of every value.
             && get(&base, "mode").as_string().as_deref() != Some("no-cors");
         let replayable = !get(init, "body").is_instance_of::<ReadableStream>();
