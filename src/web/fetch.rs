@@ -5,7 +5,7 @@ use wasm_bindgen::JsValue;
 use web_sys::Response;
 
 use super::abort::until_aborted;
-use super::convert::header;
+use super::convert::{header, string};
 use super::executor::Settled;
 use super::host::WebHost;
 use super::js_error::{endpoint_error, js_error, non_replayable};
@@ -55,7 +55,8 @@ async fn managed(
     // redirect target end or churn the session. (Synthetic responses have no URL and are not
     // redirected.)
     let allowed_origin = !first.redirected()
-        || web_sys::Url::new(&first.url()).is_ok_and(|u| options.allows(&u.origin()));
+        || web_sys::Url::new(&string(&first, "url").unwrap_or_default())
+            .is_ok_and(|u| options.allows(&u.origin()));
     let sent = Sent { allowed_origin, generation, replayed: false };
     let current = core.session().token_generation();
     match judge(answer, sent, current) {

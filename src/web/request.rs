@@ -5,7 +5,7 @@
 use wasm_bindgen::prelude::*;
 use web_sys::{AbortSignal, ReadableStream, Request};
 
-use super::convert::{get, header};
+use super::convert::{get, header, string};
 use super::options::Options;
 use super::platform::Platform;
 use crate::token::Secret;
@@ -25,7 +25,7 @@ impl Outgoing {
     pub fn new(input: &JsValue, init: &JsValue, options: &Options) -> Result<Outgoing, JsValue> {
         let base = options.platform.request(input, init)?;
         // `Request.url` is serialized: its origin is its prefix (no URL object to parse it).
-        let managed = options.allows(&base.url())
+        let managed = options.allows(&string(&base, "url").unwrap_or_default())
             && header(&base, "authorization").is_none()
             // `mode` read as a string: web-sys's enum getter ships a table of every value.
             && get(&base, "mode").as_string().as_deref() != Some("no-cors");
