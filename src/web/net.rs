@@ -9,7 +9,7 @@ use core::task::{ready, Context, Poll};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{AbortController, Headers, Request, Response};
 
-use super::convert::{call_method, header, set};
+use super::convert::{call_method, get, header, set};
 use super::executor::Settled;
 use super::options::Options;
 use super::timer::Sleep;
@@ -183,7 +183,7 @@ fn build(
     }
     set(&init, "headers", &headers);
     if let Some(c) = controller {
-        set(&init, "signal", &c.signal());
+        set(&init, "signal", &get(c, "signal"));
     }
     // The body may carry the refresh token: the captured constructor, not the global.
     platform.request(&JsValue::from_str(post.url), &init)

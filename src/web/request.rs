@@ -51,7 +51,7 @@ impl Outgoing {
 
     /// The caller's abort signal (a request always has one).
     pub fn signal(&self) -> AbortSignal {
-        self.base.signal()
+        get(&self.base, "signal").unchecked_into()
     }
 
     /// The request as the caller built it, for requests we do not manage.

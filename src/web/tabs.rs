@@ -109,7 +109,7 @@ impl Tabs {
         let controller = web_sys::AbortController::new().ok();
         let waiting = js_sys::Object::new();
         if let Some(c) = &controller {
-            set(&waiting, "signal", &c.signal());
+            set(&waiting, "signal", &get(c, "signal"));
         }
         let deadline =
             controller.map(|c| Timeout::new(f64::from(timeout_ms), Rc::new(move || c.abort())));
