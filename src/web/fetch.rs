@@ -54,9 +54,9 @@ async fn managed(
     // A 401 from wherever a redirect led is not ours to judge: refreshing on it would let any
     // redirect target end or churn the session. (Synthetic responses have no URL and are not
     // redirected.)
-    let allowed_origin = !first.redirected()
-        || web_sys::Url::new(&string(&first, "url").unwrap_or_default())
-            .is_ok_and(|u| options.allows(&u.origin()));
+    // (`Response.url` is serialized, like `Request.url`: `allows` reads its origin as its prefix.)
+    let allowed_origin =
+        !first.redirected() || options.allows(&string(&first, "url").unwrap_or_default());
     let sent = Sent { allowed_origin, generation, replayed: false };
     let current = core.session().token_generation();
     match judge(answer, sent, current) {
