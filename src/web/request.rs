@@ -44,7 +44,11 @@ impl Outgoing {
             if self.replayable { Request::clone(&self.base)? } else { Clone::clone(&self.base) };
         if let Some(value) = bearer {
             // The captured `Headers.prototype.set`: a replaced one must not see the token.
-            platform.set_header(&request.headers(), "Authorization", value.expose())?;
+            platform.set_header(
+                get(&request, "headers").unchecked_ref(),
+                "Authorization",
+                value.expose(),
+            )?;
         }
         Ok(request)
     }
