@@ -5,7 +5,7 @@ use wasm_bindgen::JsValue;
 use web_sys::Response;
 
 use super::abort::until_aborted;
-use super::convert::{header, string};
+use super::convert::{call_method, header, string};
 use super::executor::Settled;
 use super::host::WebHost;
 use super::js_error::{endpoint_error, js_error, non_replayable};
@@ -107,7 +107,7 @@ async fn server_decision(options: &Options, response: &Response) -> Option<CodeA
         }
     }
     let hook = options.should_refresh.as_ref()?;
-    let copy = response.clone().ok()?;
+    let copy = call_method(response, "clone", &JsValue::UNDEFINED).ok()?;
     let answer = hook.call1(&JsValue::UNDEFINED, &copy).ok()?;
     let answer = Settled::new(&js_sys::Promise::resolve(&answer)).await.ok()?;
     Some(if answer.is_truthy() { CodeAction::Refresh } else { CodeAction::PassThrough })

@@ -191,8 +191,8 @@ fn build(
 
 /// The body of an error answer, read from a clone so the caller still gets a readable response.
 pub fn error_body(response: &Response) -> TextCapped {
-    match response.clone() {
-        Ok(copy) => text_capped(&copy, ERROR_BODY_BYTES),
+    match call_method(response, "clone", &JsValue::UNDEFINED) {
+        Ok(copy) => text_capped(copy.unchecked_ref(), ERROR_BODY_BYTES),
         Err(_) => TextCapped { text: None, cap: 0 },
     }
 }

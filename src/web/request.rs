@@ -5,7 +5,7 @@
 use wasm_bindgen::prelude::*;
 use web_sys::{AbortSignal, ReadableStream, Request};
 
-use super::convert::{get, header, string};
+use super::convert::{call_method, get, header, string};
 use super::options::Options;
 use super::platform::Platform;
 use crate::token::Secret;
@@ -39,9 +39,12 @@ impl Outgoing {
         platform: &Platform,
         bearer: Option<&Secret>,
     ) -> Result<Request, JsValue> {
-        // `Request::clone` is the JS method (tees the body); `Clone::clone` copies the handle.
-        let request =
-            if self.replayable { Request::clone(&self.base)? } else { Clone::clone(&self.base) };
+        // The JS method `clone` tees the body; `Clone::clone` copies the handle.
+        let request = if self.replayable {
+            call_method(&self.base, "clone", &JsValue::UNDEFINED)?.unchecked_into()
+        } else {
+            Clone::clone(&self.base)
+        };
         if let Some(value) = bearer {
             // The captured `Headers.prototype.set`: a replaced one must not see the token.
             platform.set_header(
