@@ -165,11 +165,10 @@ fn build(
     controller: Option<&AbortController>,
 ) -> Result<Request, JsValue> {
     let platform = &options.platform;
-    let headers = match post.headers {
-        // `new Headers(extra)` through the binding options.rs uses too (one JS import less).
-        Some(extra) => Headers::new_with_record_from_str_to_str(extra)?,
-        None => Headers::new()?,
-    };
+    // `new Headers(extra)`, or `new Headers(undefined)` (empty), through the one binding
+    // options.rs uses too (each `Headers` constructor binding is one JS import).
+    let extra = post.headers.map_or(JsValue::UNDEFINED, JsValue::from);
+    let headers = Headers::new_with_record_from_str_to_str(extra.unchecked_ref())?;
     platform.set_header(&headers, "Accept", "application/json")?;
     // A plain object filled with `Reflect.set`: web-sys's RequestInit setters are one JS import
     // each, and its enum setters ship a table of every value.
