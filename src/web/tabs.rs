@@ -203,8 +203,9 @@ fn request(locks: &JsValue, name: &str, options: &js_sys::Object) -> (js_sys::Pr
     let call = get(locks, "request")
         .dyn_into::<js_sys::Function>()
         .and_then(|f| f.call3(locks, &JsValue::from_str(name), options, callback.as_ref()));
-    let requested = match call.and_then(|p| p.dyn_into::<js_sys::Promise>()) {
-        // Whichever settles first: the grant, or the request's rejection (aborted).
+    let requested = match call {
+        // Whichever settles first: the grant, or the request's rejection (aborted). (Were the
+        // answer no promise, it would win the race and not be a release function: not granted.)
         Ok(requested) => js_sys::Promise::race(&js_sys::Array::of2(&granted, &requested)),
         // The request could not even be made: as if not granted.
         Err(_) => js_sys::Promise::resolve(&JsValue::NULL),
