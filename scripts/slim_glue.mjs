@@ -5,7 +5,8 @@
 //   once by one function instead of spelled out around each of those imports;
 // - the `FinalizationRegistry` and `TextEncoder.encodeInto` fallbacks, for engines older than
 //   reference types, are dropped, with the branch of `passStringToWasm0` no caller takes;
-// - the memory-view cache check keeps its one test that covers both cases.
+// - the memory-view cache check keeps its one test that covers both cases;
+// - `initSync` and the init promise cache go: the package entry is the glue's only user.
 // Every rewrite checks that its pattern is there: when wasm-bindgen's output changes, the build
 // fails here instead of shipping glue this script did not understand.
 //
@@ -81,6 +82,16 @@ rewrite(
   "}",
   "deprecated-parameter warnings",
   2,
+);
+
+// The package entry (pkg-template/index.js) loads the module once, asynchronously, and retries a
+// failed load itself: the glue's synchronous `initSync` and its own promise cache go.
+rewrite(/\nfunction initSync\(module\) \{[\s\S]*?\n\}\n/g, "\n", "initSync");
+rewrite(/export \{ initSync, __wbg_init as default \};/g, "export { __wbg_init as default };", "initSync export");
+rewrite(
+  /let __wbg_init_promise;\nasync function __wbg_init\(module_or_path\) \{\n    if \(wasm !== undefined\) return wasm;\n    if \(__wbg_init_promise === undefined\) \{[^}]*\}\);\n    \}\n    return __wbg_init_promise;\n\}\n/g,
+  "async function __wbg_init(module_or_path) {\n    if (wasm !== undefined) return wasm;\n    return __wbg_init_once(module_or_path);\n}\n",
+  "init promise cache",
 );
 
 writeFileSync(gluePath, glue);

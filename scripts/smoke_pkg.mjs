@@ -2,12 +2,12 @@
 // (after renaming), the module starts, and a manager can be created through the entry (which
 // defines the promise-returning methods) and used offline.
 import { readFileSync } from "node:fs";
-import { initSync } from "../pkg/tokenflight_wasm.js";
+import init from "../pkg/tokenflight_wasm.js";
 import { createTokenManager } from "../pkg/index.js";
 
 // Loaded here from the file (Node's fetch reads no file: URLs); the entry's load then finds it
 // loaded. The entry wants a page.
-initSync({ module: readFileSync(new URL("../pkg/tokenflight_wasm_bg.wasm", import.meta.url)) });
+await init({ module_or_path: readFileSync(new URL("../pkg/tokenflight_wasm_bg.wasm", import.meta.url)) });
 globalThis.location ??= new URL("http://127.0.0.1:9/");
 const calls = [];
 const auth = await createTokenManager({
