@@ -8,7 +8,7 @@ use core::cell::{Cell, RefCell};
 
 use wasm_bindgen::prelude::*;
 
-use super::convert::{callback, object_of_numbers, set};
+use super::convert::{callback, set};
 use crate::session::Event;
 
 /// The events an app can listen to, in the order of [`NAMES`].
@@ -67,23 +67,23 @@ impl Listeners {
 
     /// Delivers an event with its payload.
     pub fn dispatch(&self, event: Event) {
-        let (kind, payload) = match event {
+        let payload = js_sys::Object::new();
+        let kind = match event {
             Event::Refresh { generation, scope_changed } => {
-                let p = object_of_numbers(&[("generation", generation as f64)]);
+                set(&payload, "generation", &JsValue::from_f64(generation as f64));
                 if let (true, Some(scope)) = (scope_changed, &*self.scope.borrow()) {
-                    set(&p, "scope", &JsValue::from_str(scope));
+                    set(&payload, "scope", &JsValue::from_str(scope));
                 }
-                (EventKind::Refresh, p)
+                EventKind::Refresh
             }
             Event::SessionEnd(reason) => {
-                let p = js_sys::Object::new();
-                set(&p, "reason", &JsValue::from_str(reason.as_str()));
-                (EventKind::SessionEnd, p)
+                set(&payload, "reason", &JsValue::from_str(reason.as_str()));
+                EventKind::SessionEnd
             }
             Event::TokenChange { generation, authenticated } => {
-                let p = object_of_numbers(&[("generation", generation as f64)]);
-                set(&p, "authenticated", &JsValue::from_bool(authenticated));
-                (EventKind::TokenChange, p)
+                set(&payload, "generation", &JsValue::from_f64(generation as f64));
+                set(&payload, "authenticated", &JsValue::from_bool(authenticated));
+                EventKind::TokenChange
             }
         };
         // One at a time, in the order added, as the DOM dispatches: a listener added during the
