@@ -49,9 +49,9 @@ pub fn callback(f: impl FnMut(JsValue) -> JsValue + 'static) -> Callback {
     Closure::new(f)
 }
 
-/// Sets `obj[key] = value` on a plain object we created.
-pub fn set(obj: &js_sys::Object, key: &str, value: &JsValue) {
-    let _ = js_sys::Reflect::set(obj, &JsValue::from_str(key), value);
+/// Sets `obj[key] = value` on an object we created (a plain object, an `Error`, our channel).
+pub fn set(obj: &JsValue, key: &str, value: &JsValue) {
+    reflect_set(obj, &JsValue::from_str(key), value);
 }
 
 /// Builds a plain object from numeric fields.
@@ -65,6 +65,11 @@ pub fn object_of_numbers(fields: &[(&str, f64)]) -> js_sys::Object {
 
 #[wasm_bindgen]
 extern "C" {
+    /// `Reflect.set`, without js-sys's exception check: setting a property of an object this
+    /// crate made cannot throw (no setter or proxy of anyone else's is involved).
+    #[wasm_bindgen(js_namespace = Reflect, js_name = set)]
+    fn reflect_set(target: &JsValue, key: &JsValue, value: &JsValue) -> bool;
+
     /// `globalThis`, read once. (`js_sys::global()` probes `globalThis`, `self`, `window` and
     /// `global` in turn, four imports for browsers that all have `globalThis`.)
     #[wasm_bindgen(thread_local_v2, js_name = globalThis)]

@@ -3,6 +3,7 @@
 
 use wasm_bindgen::JsValue;
 
+use super::convert::set;
 use super::options::{Options, OptionsError};
 use crate::error::{Error, RefreshFailure};
 
@@ -51,9 +52,4 @@ pub fn non_replayable(response: &JsValue) -> JsValue {
     let e = js_error(&Error::NonReplayableBody);
     set(&e, "response", response);
     e
-}
-
-fn set(target: &JsValue, key: &str, value: &JsValue) {
-    // Setting a property on a fresh Error object cannot fail.
-    let _ = js_sys::Reflect::set(target, &JsValue::from_str(key), value);
 }

@@ -89,8 +89,7 @@ impl Tabs {
             receive(&core, &get(&event, "data"));
             JsValue::UNDEFINED
         });
-        let _ =
-            js_sys::Reflect::set(&self.channel, &JsValue::from_str("onmessage"), callback.as_ref());
+        set(&self.channel, "onmessage", callback.as_ref());
         *self.on_message.borrow_mut() = Some(callback);
     }
 
