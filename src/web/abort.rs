@@ -1,5 +1,6 @@
 //! A caller's `AbortSignal`: its request ends as soon as the signal aborts, including while it
 //! waits for a refresh. Only that request ends; the refresh belongs to the lock and runs on.
+//! Also the `AbortController` this crate aborts its own requests with.
 
 use core::future::{poll_fn, Future};
 use core::pin::pin;
@@ -11,6 +12,18 @@ use web_sys::AbortSignal;
 use super::convert::{callback, listen};
 use super::flag::Flag;
 use crate::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    /// An `AbortController`. (web-sys's constructor checks for an exception that cannot come:
+    /// every engine that runs this Wasm has `AbortController`.)
+    #[wasm_bindgen(js_name = AbortController)]
+    pub type Controller;
+    #[wasm_bindgen(constructor, js_class = "AbortController")]
+    pub fn new() -> Controller;
+    #[wasm_bindgen(method)]
+    pub fn abort(this: &Controller);
+}
 
 /// Runs `work` until it finishes or `signal` aborts; an abort rejects with the signal's reason
 /// (an `AbortError` unless the caller gave another), exactly as `fetch` would. Once the signal

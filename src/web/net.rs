@@ -7,8 +7,9 @@ use core::pin::Pin;
 use core::task::{ready, Context, Poll};
 
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{AbortController, Headers, Request, Response};
+use web_sys::{Headers, Request, Response};
 
+use super::abort::Controller;
 use super::convert::{call_method, get, header, set};
 use super::executor::Settled;
 use super::options::Options;
@@ -73,8 +74,8 @@ pub fn post_and_read<'a>(
     post: Post<'_>,
     read_body: fn(u16) -> bool,
 ) -> Exchanging<'a> {
-    let controller = AbortController::new().ok();
-    let sending = build(options, &post, controller.as_ref()).and_then(|r| start(options, &r));
+    let controller = Controller::new();
+    let sending = build(options, &post, &controller).and_then(|r| start(options, &r));
     Exchanging {
         options,
         read_body,
@@ -94,7 +95,7 @@ pub struct Exchanging<'a> {
     read_body: fn(u16) -> bool,
     timer: Sleep,
     /// Aborts the request when the timer wins.
-    controller: Option<AbortController>,
+    controller: Controller,
     step: Step,
 }
 
@@ -151,19 +152,13 @@ impl Exchanging<'_> {
         if Pin::new(&mut self.timer).poll(cx).is_pending() {
             return Poll::Pending;
         }
-        if let Some(c) = &self.controller {
-            c.abort();
-        }
+        self.controller.abort();
         self.step = Step::Failed;
         Poll::Ready(Err(Failure::Timeout))
     }
 }
 
-fn build(
-    options: &Options,
-    post: &Post<'_>,
-    controller: Option<&AbortController>,
-) -> Result<Request, JsValue> {
+fn build(options: &Options, post: &Post<'_>, controller: &Controller) -> Result<Request, JsValue> {
     let platform = &options.platform;
     // `new Headers(extra)`, or `new Headers(undefined)` (empty), through the one binding
     // options.rs uses too (each `Headers` constructor binding is one JS import).
@@ -181,9 +176,7 @@ fn build(
         set(&init, "body", &JsValue::from_str(body));
     }
     set(&init, "headers", &headers);
-    if let Some(c) = controller {
-        set(&init, "signal", &get(c, "signal"));
-    }
+    set(&init, "signal", &get(controller, "signal"));
     // The body may carry the refresh token: the captured constructor, not the global.
     platform.request(&JsValue::from_str(post.url), &init)
 }

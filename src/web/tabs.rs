@@ -11,6 +11,7 @@ use core::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use super::abort::Controller;
 use super::convert::{call_method, callback, get, global, set, Callback};
 use super::executor::{deferred, Settled};
 use super::timer::{Sleep, Timeout};
@@ -105,13 +106,9 @@ impl Tabs {
         if let Some(held) = acquire(&self.locks, &self.name, &available).await {
             return Ok(Box::new(held));
         }
-        let controller = web_sys::AbortController::new().ok();
-        let waiting = js_sys::Object::new();
-        if let Some(c) = &controller {
-            set(&waiting, "signal", &get(c, "signal"));
-        }
-        let deadline =
-            controller.map(|c| Timeout::new(f64::from(timeout_ms), Rc::new(move || c.abort())));
+        let controller = Controller::new();
+        let waiting = options("signal", &get(&controller, "signal"));
+        let deadline = Timeout::new(f64::from(timeout_ms), Rc::new(move || controller.abort()));
         let held = acquire(&self.locks, &self.name, &waiting).await;
         drop(deadline);
         let held = held.ok_or(Error::RefreshFailed(RefreshFailure::CrossTabLock))?;
