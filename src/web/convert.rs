@@ -70,15 +70,18 @@ extern "C" {
     #[wasm_bindgen(js_namespace = Reflect, js_name = set)]
     fn reflect_set(target: &JsValue, key: &JsValue, value: &JsValue) -> bool;
 
-    /// `globalThis`, read once. (`js_sys::global()` probes `globalThis`, `self`, `window` and
-    /// `global` in turn, four imports for browsers that all have `globalThis`.)
-    #[wasm_bindgen(thread_local_v2, js_name = globalThis)]
-    static GLOBAL_THIS: JsValue;
+    /// `globalThis`, as the getter `globalThis.globalThis`. (`js_sys::global()` probes
+    /// `globalThis`, `self`, `window` and `global` in turn, four imports for browsers that all
+    /// have `globalThis`; a `static` import adds a lazily initialized cell.)
+    #[wasm_bindgen(js_name = globalThis)]
+    type Global;
+    #[wasm_bindgen(static_method_of = Global, getter = globalThis)]
+    fn global_this() -> JsValue;
 }
 
 /// The global object (`window` or a worker's `self`).
 pub fn global() -> JsValue {
-    GLOBAL_THIS.with(JsValue::clone)
+    Global::global_this()
 }
 
 /// The page's own URL (`location.href`), used to resolve relative URLs.
