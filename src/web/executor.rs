@@ -67,11 +67,11 @@ pub fn spawn(job: Job) {
 
 /// A new promise and its `resolve` function.
 pub fn deferred() -> (js_sys::Promise, js_sys::Function) {
-    let resolve = Rc::new(RefCell::new(JsValue::UNDEFINED));
+    let resolve = Rc::new(Cell::new(JsValue::UNDEFINED));
     let shared = Rc::clone(&resolve);
     // The executor runs synchronously, inside `new Promise`, and is freed when this returns.
     let executor = callback(move |f| {
-        *shared.borrow_mut() = f;
+        shared.set(f);
         JsValue::UNDEFINED
     });
     let promise = Local::new(&executor).unchecked_into();
