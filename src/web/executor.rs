@@ -82,12 +82,26 @@ pub fn deferred() -> (js_sys::Promise, js_sys::Function) {
 /// A promise settled with what `work` returns: fulfilled with `Ok`, rejected with `Err`.
 pub fn promise(work: Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>>) -> js_sys::Promise {
     let (promise, resolve) = deferred();
-    spawn(Box::pin(async move {
-        // Resolving with a rejected promise rejects (the executor sees no `reject`).
-        let value = work.await.unwrap_or_else(|error| js_sys::Promise::reject(&error).into());
-        let _ = resolve.call1(&JsValue::UNDEFINED, &value);
-    }));
+    spawn(Box::pin(Settle { work, resolve }));
     promise
+}
+
+/// `work`, then `resolve` called with its outcome.
+struct Settle {
+    work: Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>>,
+    resolve: js_sys::Function,
+}
+
+impl Future for Settle {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        self.work.as_mut().poll(cx).map(|outcome| {
+            // Resolving with a rejected promise rejects (the executor sees no `reject`).
+            let value = outcome.unwrap_or_else(|error| js_sys::Promise::reject(&error).into());
+            let _ = self.resolve.call1(&JsValue::UNDEFINED, &value);
+        })
+    }
 }
 
 /// Awaits a promise: `Ok` with its value, `Err` with its rejection reason. The handlers are
