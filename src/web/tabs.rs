@@ -7,6 +7,9 @@
 //! them: single flight per tab, reported as `stats().crossTab === "unavailable"`.
 
 use core::cell::RefCell;
+use core::future::Future;
+use core::pin::Pin;
+use core::task::{Context, Poll};
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -164,20 +167,26 @@ fn options(key: &str, value: &JsValue) -> js_sys::Object {
 }
 
 /// The lock `name`, once granted (`None`: not available, aborted, or no Web Locks).
-fn acquire(
-    locks: &JsValue,
-    name: &str,
-    options: &js_sys::Object,
-) -> impl core::future::Future<Output = Option<Held>> {
+fn acquire(locks: &JsValue, name: &str, options: &js_sys::Object) -> Acquire {
     let (requested, callback) = request(locks, name, options);
-    let granted = Settled::new(&requested);
-    async move {
-        let held = granted.await.ok()?.dyn_into::<js_sys::Function>().ok().map(Held);
-        // The browser has called the callback, or never will (not granted): it is freed here.
-        // (Were this future dropped first and the lock granted later, the freed callback
-        // throws, and the browser releases the lock at once.)
-        drop(callback);
-        held
+    Acquire { granted: Settled::new(&requested), _callback: callback }
+}
+
+/// A lock request under way. Its callback lives as long as it: once the request settled, the
+/// browser has called the callback or never will (not granted). (Were this dropped first and
+/// the lock granted later, the freed callback throws, and the browser releases the lock.)
+struct Acquire {
+    granted: Settled,
+    _callback: Callback,
+}
+
+impl Future for Acquire {
+    type Output = Option<Held>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Held>> {
+        Pin::new(&mut self.granted)
+            .poll(cx)
+            .map(|granted| granted.ok()?.dyn_into::<js_sys::Function>().ok().map(Held))
     }
 }
 
