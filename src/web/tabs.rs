@@ -122,9 +122,9 @@ impl Tabs {
     /// Asks the other managers for their token. An answer is adopted when it arrives
     /// (releasing the requests that wait for it at once); the caller, the refresh leader, goes
     /// on after [`ASK_WAIT_MS`] and finds the token there, or refreshes when none came.
-    pub async fn ask(&self, ask_text: &str) {
+    pub fn ask(&self, ask_text: &str) -> Sleep {
         self.post(ask_text);
-        Sleep::new(ASK_WAIT_MS).await;
+        Sleep::new(ASK_WAIT_MS)
     }
 }
 
