@@ -54,6 +54,11 @@ pub fn set(obj: &JsValue, key: &str, value: &JsValue) {
     reflect_set(obj, &JsValue::from_str(key), value);
 }
 
+/// [`set`] with a value made for it (taken, so that it is released here, in one place).
+pub fn put(obj: &JsValue, key: &str, value: JsValue) {
+    set(obj, key, &value);
+}
+
 /// Builds a plain object from numeric fields.
 pub fn object_of_numbers(fields: &[(&str, f64)]) -> js_sys::Object {
     let obj = js_sys::Object::new();

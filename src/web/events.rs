@@ -8,7 +8,7 @@ use core::cell::{Cell, RefCell};
 
 use wasm_bindgen::prelude::*;
 
-use super::convert::{callback, set};
+use super::convert::{callback, put};
 use crate::session::Event;
 
 /// The events an app can listen to, in the order of [`NAMES`].
@@ -70,19 +70,19 @@ impl Listeners {
         let payload = js_sys::Object::new();
         let kind = match event {
             Event::Refresh { generation, scope_changed } => {
-                set(&payload, "generation", &JsValue::from_f64(generation as f64));
+                put(&payload, "generation", JsValue::from_f64(generation as f64));
                 if let (true, Some(scope)) = (scope_changed, &*self.scope.borrow()) {
-                    set(&payload, "scope", &JsValue::from_str(scope));
+                    put(&payload, "scope", JsValue::from_str(scope));
                 }
                 EventKind::Refresh
             }
             Event::SessionEnd(reason) => {
-                set(&payload, "reason", &JsValue::from_str(reason.as_str()));
+                put(&payload, "reason", JsValue::from_str(reason.as_str()));
                 EventKind::SessionEnd
             }
             Event::TokenChange { generation, authenticated } => {
-                set(&payload, "generation", &JsValue::from_f64(generation as f64));
-                set(&payload, "authenticated", &JsValue::from_bool(authenticated));
+                put(&payload, "generation", JsValue::from_f64(generation as f64));
+                put(&payload, "authenticated", JsValue::from_bool(authenticated));
                 EventKind::TokenChange
             }
         };

@@ -3,7 +3,7 @@
 
 use wasm_bindgen::JsValue;
 
-use super::convert::set;
+use super::convert::{put, set};
 use super::options::{Options, OptionsError};
 use crate::error::{Error, RefreshFailure};
 
@@ -27,14 +27,14 @@ fn described(error: &Error, server_said: &str) -> JsValue {
     }
     let e = js_sys::Error::new(&message);
     // Through `Reflect.set` like the other fields: one JS import less than `set_name`.
-    set(&e, "name", &JsValue::from_str(error.name()));
+    put(&e, "name", JsValue::from_str(error.name()));
     match error {
         Error::RefreshFailed(RefreshFailure::Status(status)) | Error::LoginFailed(Some(status)) => {
-            set(&e, "status", &JsValue::from(*status));
+            put(&e, "status", JsValue::from(*status));
         }
-        Error::RefreshFailed(RefreshFailure::Forbidden) => set(&e, "status", &JsValue::from(403)),
-        Error::SessionExpired(reason) => set(&e, "reason", &JsValue::from_str(reason.as_str())),
-        Error::RefreshMisconfigured(error) => set(&e, "oauthError", &JsValue::from_str(error)),
+        Error::RefreshFailed(RefreshFailure::Forbidden) => put(&e, "status", JsValue::from(403)),
+        Error::SessionExpired(reason) => put(&e, "reason", JsValue::from_str(reason.as_str())),
+        Error::RefreshMisconfigured(error) => put(&e, "oauthError", JsValue::from_str(error)),
         _ => {}
     }
     e.into()
@@ -43,7 +43,7 @@ fn described(error: &Error, server_said: &str) -> JsValue {
 /// The error for bad options, naming the option (or the `refreshParams` field).
 pub fn options_error(error: OptionsError) -> JsValue {
     let e = js_sys::Error::new(&error.message());
-    set(&e, "name", &JsValue::from_str("InvalidOptions"));
+    put(&e, "name", JsValue::from_str("InvalidOptions"));
     e.into()
 }
 

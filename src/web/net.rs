@@ -10,7 +10,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Headers, Request, Response};
 
 use super::abort::Controller;
-use super::convert::{call_method, get, header, set};
+use super::convert::{call_method, get, header, put, set};
 use super::executor::Settled;
 use super::options::Options;
 use super::timer::Sleep;
@@ -168,15 +168,15 @@ fn build(options: &Options, post: &Post<'_>, controller: &Controller) -> Result<
     // A plain object filled with `Reflect.set`: web-sys's RequestInit setters are one JS import
     // each, and its enum setters ship a table of every value.
     let init = js_sys::Object::new();
-    set(&init, "method", &JsValue::from_str("POST"));
-    set(&init, "redirect", &JsValue::from_str("manual"));
-    set(&init, "credentials", &JsValue::from_str(post.credentials));
+    put(&init, "method", JsValue::from_str("POST"));
+    put(&init, "redirect", JsValue::from_str("manual"));
+    put(&init, "credentials", JsValue::from_str(post.credentials));
     if let Some((content_type, body)) = post.body {
         platform.set_header(&headers, "Content-Type", content_type)?;
-        set(&init, "body", &JsValue::from_str(body));
+        put(&init, "body", JsValue::from_str(body));
     }
     set(&init, "headers", &headers);
-    set(&init, "signal", &get(controller, "signal"));
+    put(&init, "signal", get(controller, "signal"));
     // The body may carry the refresh token: the captured constructor, not the global.
     platform.request(&JsValue::from_str(post.url), &init)
 }
