@@ -59,7 +59,8 @@ impl Status {
 /// The origin's lock and channel, as one manager uses them.
 pub struct Tabs {
     locks: JsValue,
-    name: String,
+    /// The lock's and the channel's name.
+    name: JsValue,
     channel: JsValue,
     on_message: RefCell<Option<Callback>>,
 }
@@ -75,11 +76,12 @@ impl Tabs {
             return None;
         }
         // One name per refresh endpoint: managers of other endpoints never wait for each other.
-        let mut name = String::from("tokenflight ");
-        name.push_str(refresh_url);
+        let mut text = String::from("tokenflight ");
+        text.push_str(refresh_url);
+        let name = JsValue::from_str(&text);
         // `Array.of` with two items is already imported for `Request` (one JS import less); the
         // constructor ignores the second.
-        let args = js_sys::Array::of2(&JsValue::from_str(&name), &JsValue::UNDEFINED);
+        let args = js_sys::Array::of2(&name, &JsValue::UNDEFINED);
         let channel = js_sys::Reflect::construct(&constructor, &args).ok()?;
         Some(Rc::new(Tabs { locks, name, channel, on_message: RefCell::default() }))
     }
@@ -167,7 +169,7 @@ fn options(key: &str, value: &JsValue) -> js_sys::Object {
 }
 
 /// The lock `name`, once granted (`None`: not available, aborted, or no Web Locks).
-fn acquire(locks: &JsValue, name: &str, options: &js_sys::Object) -> Acquire {
+fn acquire(locks: &JsValue, name: &JsValue, options: &js_sys::Object) -> Acquire {
     let (requested, callback) = request(locks, name, options);
     Acquire { granted: Settled::new(&requested), _callback: callback }
 }
@@ -194,7 +196,11 @@ impl Future for Acquire {
 /// releases the lock once granted (`null` when `ifAvailable` found it taken, or when the request
 /// could not be made), and the callback, which must live until the browser has called it. The
 /// promise rejects when the request is aborted. The lock is held until that function is called.
-fn request(locks: &JsValue, name: &str, options: &js_sys::Object) -> (js_sys::Promise, Callback) {
+fn request(
+    locks: &JsValue,
+    name: &JsValue,
+    options: &js_sys::Object,
+) -> (js_sys::Promise, Callback) {
     let (granted, grant) = deferred();
     let callback = callback(move |lock| {
         if lock.is_null() {
@@ -207,7 +213,7 @@ fn request(locks: &JsValue, name: &str, options: &js_sys::Object) -> (js_sys::Pr
     });
     let call = get(locks, "request")
         .dyn_into::<js_sys::Function>()
-        .and_then(|f| f.call3(locks, &JsValue::from_str(name), options, callback.as_ref()));
+        .and_then(|f| f.call3(locks, name, options, callback.as_ref()));
     let requested = match call {
         // Whichever settles first: the grant, or the request's rejection (aborted). (Were the
         // answer no promise, it would win the race and not be a release function: not granted.)
