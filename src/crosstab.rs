@@ -155,36 +155,38 @@ impl Message {
     }
 }
 
-/// Reads the items of a parsed message (the version first, then the kind).
+/// Reads the items of a parsed message (the version first, then the kind and the session).
 fn read(items: &mut [Json]) -> Option<Message> {
     let [version, kind, rest @ ..] = items else {
         return None;
     };
-    if !matches!(version, Json::Number(v) if *v == f64::from(VERSION)) {
+    if whole_u32(version)? != VERSION {
         return None;
     }
-    match (kind.as_str()?, rest) {
-        ("ask", []) => Some(Message::Ask),
-        ("end", [session, reason]) => {
-            let reason = match reason.as_str()? {
+    let kind = kind.as_str()?;
+    let [session, rest @ ..] = rest else {
+        return (kind == "ask").then_some(Message::Ask);
+    };
+    let session = whole_u32(session)?;
+    Some(match (kind, rest) {
+        ("end", [reason]) => Message::End {
+            session,
+            reason: match reason.as_str()? {
                 "logout" => EndReason::Logout,
                 "expired" => EndReason::Expired,
                 "revoked" => EndReason::Revoked,
                 _ => return None,
-            };
-            Some(Message::End { session: whole_u32(session)?, reason })
+            },
+        },
+        ("login", []) => Message::Login { session, tokens: None },
+        ("login", [access, expires, id]) => {
+            Message::Login { session, tokens: Some(tokens(access, expires, id)?) }
         }
-        ("login", [session]) => Some(Message::Login { session: whole_u32(session)?, tokens: None }),
-        ("login", [session, access, expires, id]) => Some(Message::Login {
-            session: whole_u32(session)?,
-            tokens: Some(tokens(access, expires, id)?),
-        }),
-        ("token", [session, access, expires, id]) => Some(Message::Token {
-            session: whole_u32(session)?,
-            tokens: tokens(access, expires, id)?,
-        }),
-        _ => None,
-    }
+        ("token", [access, expires, id]) => {
+            Message::Token { session, tokens: tokens(access, expires, id)? }
+        }
+        _ => return None,
+    })
 }
 
 /// The shared tokens, moved out of their items.
@@ -201,12 +203,11 @@ fn tokens(access: &mut Json, expires: &Json, id: &mut Json) -> Option<SharedToke
     Some(SharedTokens { access, expires_in_ms, id_token })
 }
 
-/// A JSON number that is a whole `u32`.
+/// A JSON number that is a whole `u32` (the cast saturates, so only such a number survives the
+/// round trip).
 fn whole_u32(value: &Json) -> Option<u32> {
-    match value {
-        Json::Number(n) if *n >= 0.0 && *n <= f64::from(u32::MAX) && *n == (*n as u32) as f64 => {
-            Some(*n as u32)
-        }
+    match *value {
+        Json::Number(n) if f64::from(n as u32) == n => Some(n as u32),
         _ => None,
     }
 }
