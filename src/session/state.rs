@@ -363,10 +363,11 @@ impl Session {
     /// a scope keeps the one held (RFC 6749 §6, §5.1).
     fn install(&mut self, grant: Grant, now_ms: f64, jitter_unit: f64) -> bool {
         let Grant { access, refresh, id_token, expires_in_s, scope } = grant;
-        let claims = claims::decode(access.expose()).ok().flatten();
+        // The same decoder as `claims()` (its text is not needed here).
+        let claims = claims::decode_with_text(access.expose()).ok().flatten();
         let (exp, iat) = claims
             .as_ref()
-            .map_or((None, None), |c| (claims::usable_exp(c), claims::usable_iat(c)));
+            .map_or((None, None), |(c, _)| (claims::usable_exp(c), claims::usable_iat(c)));
         let lifetime = Lifetime::measure(now_ms, expires_in_s, exp, iat);
         let refresh = refresh.filter(|_| self.refresh_token_in == RefreshTokenIn::Body);
         let mut changed = false;
