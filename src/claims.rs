@@ -50,16 +50,15 @@ pub fn decode_with_text(token: &str) -> Result<Option<(Json, String)>, ClaimsErr
     if token.len() > MAX_TOKEN_BYTES {
         return Err(ClaimsError::TooLarge);
     }
-    let mut segments = token.as_bytes().split(|&b| b == b'.');
-    let (header, payload) = match (segments.next(), segments.next(), segments.next()) {
-        (Some(h), Some(p), Some(_signature)) => (h, p),
-        _ => return Err(ClaimsError::SegmentCount),
-    };
-    match segments.count() {
-        0 => {}
-        2 => return Ok(None),
+    // Three segments (two dots), or five for a JWE.
+    match token.bytes().filter(|&b| b == b'.').count() {
+        2 => {}
+        4 => return Ok(None),
         _ => return Err(ClaimsError::SegmentCount),
     }
+    let mut segments = token.as_bytes().split(|&b| b == b'.');
+    let header = segments.next().unwrap_or_default();
+    let payload = segments.next().unwrap_or_default();
     if header.is_empty() || payload.is_empty() {
         return Err(ClaimsError::EmptySegment);
     }
