@@ -139,7 +139,7 @@ pub fn sign_in<'a>(
 /// What the token endpoint's answer to a sign-in means.
 fn signed_in(options: &Options, exchange: Result<Exchange, Failure>) -> Result<Grant, Error> {
     let x = exchange.map_err(|_| Error::LoginFailed(None))?;
-    if !x.response.ok() {
+    if !(200..300).contains(&x.response.status()) {
         // A configuration error (RFC 6749 §5.2) is named as for the refresh; anything else (a
         // used or expired code: `invalid_grant`, wrong credentials) is a failed login. The
         // error body is zeroed once read, as the refresh endpoint's.

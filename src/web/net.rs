@@ -135,7 +135,8 @@ impl Future for Exchanging<'_> {
         };
         Poll::Ready(match core::mem::replace(&mut this.step, Step::Failed) {
             Step::Reading(response, _) => {
-                if !response.ok() {
+                // `Response.ok` is exactly a 2xx status (one JS import fewer).
+                if !(200..300).contains(&response.status()) {
                     // Kept for `RefreshMisconfigured`'s message (see `js_error::endpoint_error`).
                     *this.options.server_text.borrow_mut() = server_description(body.as_deref());
                 }
