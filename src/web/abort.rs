@@ -9,7 +9,7 @@ use core::task::Poll;
 use wasm_bindgen::prelude::*;
 use web_sys::AbortSignal;
 
-use super::convert::{callback, listen};
+use super::convert::{callback, get, listen};
 use super::flag::Flag;
 use crate::prelude::*;
 
@@ -32,8 +32,9 @@ pub async fn until_aborted(
     signal: &AbortSignal,
     work: impl Future<Output = Result<JsValue, JsValue>>,
 ) -> Result<JsValue, JsValue> {
-    if signal.aborted() {
-        return Err(signal.reason());
+    // Read through `get`: web-sys's `aborted` and `reason` getters are one JS import each.
+    if get(signal, "aborted").is_truthy() {
+        return Err(get(signal, "reason"));
     }
     let aborted = Rc::new(Flag::default());
     let shared = Rc::clone(&aborted);
@@ -51,5 +52,5 @@ pub async fn until_aborted(
     })
     .await;
     listen(signal, false, "abort", on_abort.as_ref());
-    outcome.unwrap_or_else(|| Err(signal.reason()))
+    outcome.unwrap_or_else(|| Err(get(signal, "reason")))
 }
