@@ -22,12 +22,12 @@ type Core = Coordinator<WebHost>;
 
 /// `auth.fetch(input, init)`.
 pub async fn fetch(core: &Rc<Core>, input: &JsValue, init: &JsValue) -> Result<JsValue, JsValue> {
-    let options = Rc::clone(&core.host().options);
-    let outgoing = Outgoing::new(input, init, &options)?;
+    let options = &core.host().options;
+    let outgoing = Outgoing::new(input, init, options)?;
     if !outgoing.managed {
-        return send(&options, outgoing.untouched()).await.map(Into::into);
+        return send(options, outgoing.untouched()).await.map(Into::into);
     }
-    until_aborted(&outgoing.signal(), managed(core, &options, &outgoing)).await
+    until_aborted(&outgoing.signal(), managed(core, options, &outgoing)).await
 }
 
 async fn managed(

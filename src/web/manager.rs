@@ -208,7 +208,17 @@ async fn run(core: Rc<Core>, op: u32, a: JsValue, b: JsValue) -> Result<JsValue,
         op::FETCH => fetch::fetch(&core, &a, &b).await,
         op::LOGIN | op::EXCHANGE_CODE => {
             let how = if op == op::LOGIN { SignIn::Login(a) } else { SignIn::Code(a) };
-            sign_in(&core, &how).await.map_err(|e| endpoint_error(options, &e))
+            let signed_in = match endpoints::sign_in(options, &how) {
+                Ok(signing_in) => signing_in.await,
+                Err(e) => Err(e),
+            };
+            match signed_in {
+                Ok(grant) => {
+                    core.start(grant);
+                    Ok(JsValue::UNDEFINED)
+                }
+                Err(e) => Err(endpoint_error(options, &e)),
+            }
         }
         op::RESTORE => match core.restore().await {
             Ok(Renewal::Renewed(_)) => Ok(JsValue::TRUE),
@@ -216,7 +226,18 @@ async fn run(core: Rc<Core>, op: u32, a: JsValue, b: JsValue) -> Result<JsValue,
             Err(e) => Err(endpoint_error(options, &e)),
         },
         op::LOGOUT => {
-            logout(&core).await;
+            let refresh_token = match options.refresh_token_in {
+                RefreshTokenIn::Body => core.session().refresh_token_copy(),
+                RefreshTokenIn::Cookie => None,
+            };
+            // Locally first (and in every other tab), so nothing uses the token while the
+            // server is told. The server is told under the cross-tab lock: a refresh another tab
+            // is making finishes first, so the logout presents the newest refresh cookie, not a
+            // rotated one.
+            core.end(EndReason::Logout);
+            let guard = core.host().lock().await;
+            endpoints::logout(options, refresh_token).await;
+            drop(guard);
             Ok(JsValue::UNDEFINED)
         }
         // op::ACCESS_TOKEN (only the package entry calls `call`, with the numbers of `op`).
@@ -296,26 +317,4 @@ fn transient(reason: RefreshFailure) -> bool {
         RefreshFailure::Forbidden => false,
         _ => true, // offline, timeout, abandoned, another tab's lock held too long
     }
-}
-
-async fn sign_in(core: &Core, how: &SignIn) -> Result<JsValue, Error> {
-    let options = Rc::clone(&core.host().options);
-    let grant = endpoints::sign_in(&options, how)?.await?;
-    core.start(grant);
-    Ok(JsValue::UNDEFINED)
-}
-
-async fn logout(core: &Core) {
-    let options = Rc::clone(&core.host().options);
-    let refresh_token = match options.refresh_token_in {
-        RefreshTokenIn::Body => core.session().refresh_token_copy(),
-        RefreshTokenIn::Cookie => None,
-    };
-    // Locally first (and in every other tab), so nothing uses the token while the server is
-    // told. The server is told under the cross-tab lock: a refresh another tab is making
-    // finishes first, so the logout presents the newest refresh cookie, not a rotated one.
-    core.end(EndReason::Logout);
-    let guard = core.host().lock().await;
-    endpoints::logout(&options, refresh_token).await;
-    drop(guard);
 }
