@@ -77,9 +77,11 @@ impl Host for WebHost {
         }
     }
 
-    async fn ask_other_tabs(&self) {
-        if let Some(tabs) = &self.tabs {
-            tabs.ask(Message::Ask.encode().expose()).await;
-        }
+    fn ask_other_tabs(&self) -> impl Future<Output = ()> {
+        let mut asked = self.tabs.as_ref().map(|tabs| tabs.ask(Message::Ask.encode().expose()));
+        poll_fn(move |cx| match &mut asked {
+            Some(sleep) => Pin::new(sleep).poll(cx),
+            None => Poll::Ready(()),
+        })
     }
 }
