@@ -12,8 +12,9 @@
 //! tab receives is ever sent on, so messages cannot loop.
 
 use core::cell::{Ref, RefCell};
-use core::future::Future;
+use core::future::{poll_fn, Future};
 use core::pin::Pin;
+use core::task::Poll;
 
 use crate::crosstab::Message;
 use crate::error::{EndReason, Error, RefreshFailure};
@@ -96,6 +97,9 @@ pub enum Renewal {
 }
 
 type FlightResult = Result<u64, Error>;
+
+/// What waiters get when the refresh they waited for was dropped unfinished.
+const ABANDONED: Error = Error::RefreshFailed(RefreshFailure::Abandoned);
 
 /// Single-flight refresh around one session.
 pub struct Coordinator<H: Host> {
@@ -208,9 +212,12 @@ impl<H: Host + 'static> Coordinator<H> {
     }
 
     /// If a refresh is running, waits for it and returns its result.
-    pub async fn wait_running(&self) -> Option<FlightResult> {
-        let waiter = self.flight.wait_current()?;
-        Some(waiter.await.unwrap_or(Err(Error::RefreshFailed(RefreshFailure::Abandoned))))
+    pub fn wait_running(&self) -> impl Future<Output = Option<FlightResult>> {
+        let mut waiter = self.flight.wait_current();
+        poll_fn(move |cx| match &mut waiter {
+            Some(w) => Pin::new(w).poll(cx).map(|r| Some(r.unwrap_or(Err(ABANDONED)))),
+            None => Poll::Ready(None),
+        })
     }
 
     /// Proactive renewal: renews (once, through the single flight) if the token held is within
@@ -248,7 +255,7 @@ impl<H: Host + 'static> Coordinator<H> {
                 core.deliver(&events);
             }));
         }
-        let result = waiter.await.unwrap_or(Err(Error::RefreshFailed(RefreshFailure::Abandoned)));
+        let result = waiter.await.unwrap_or(Err(ABANDONED));
         result.map(Renewal::Renewed)
     }
 
@@ -267,8 +274,8 @@ impl<H: Host + 'static> Coordinator<H> {
         match (generation, remaining) {
             (Some(g), None) => Ok(Renewal::Renewed(g)),
             (Some(g), Some(left)) if left >= min_validity_s => Ok(Renewal::Renewed(g)),
-            (Some(g), Some(_)) => self.renew_after(Some(g)).await,
-            (None, _) => self.renew_after(None).await,
+            // Too close to expiry, or no token: one await point for both.
+            (seen, _) => self.renew_after(seen).await,
         }
     }
 
