@@ -306,10 +306,17 @@ impl<H: Host + 'static> Coordinator<H> {
             }
         };
         let outcome = self.host.refresh(refresh_token).await;
+        let applied = self.apply(epoch, outcome);
+        drop(guard);
+        applied
+    }
+
+    /// Applies the refresh call's outcome and shares what changed, before the lock is
+    /// released, so a tab that takes it next already knows.
+    fn apply(&self, epoch: u64, outcome: RefreshOutcome) -> (FlightResult, Vec<Event>) {
         let now = self.host.now_ms();
         let jitter = self.host.random();
         let (result, events) = self.session.borrow_mut().apply(epoch, outcome, now, jitter);
-        // Shared before the lock is released, so a tab that takes it next already knows.
         for event in &events {
             match event {
                 Event::Refresh { .. } => self.share_token(),
@@ -317,7 +324,6 @@ impl<H: Host + 'static> Coordinator<H> {
                 _ => {}
             }
         }
-        drop(guard);
         (result, events)
     }
 
