@@ -108,7 +108,7 @@ pub const PERSONAL_KEYS: [&str; 4] = ["email", "phone_number", "address", "birth
 /// by a space (names only: the values are never looked at). A `String` rather than a `Vec`
 /// keeps the Wasm small.
 pub fn personal_keys(claims: &Json, out: &mut String) {
-    for key in PERSONAL_KEYS {
+    for key in &PERSONAL_KEYS {
         if claims.get(key).is_some() {
             out.push_str(key);
             out.push(' ');
