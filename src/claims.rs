@@ -56,14 +56,19 @@ pub fn decode_with_text(token: &str) -> Result<Option<(Json, String)>, ClaimsErr
         4 => return Ok(None),
         _ => return Err(ClaimsError::SegmentCount),
     }
-    let mut segments = token.as_bytes().split(|&b| b == b'.');
-    let header = segments.next().unwrap_or_default();
-    let payload = segments.next().unwrap_or_default();
+    let (header, rest) = split_at_dot(token.as_bytes());
+    let (payload, _signature) = split_at_dot(rest);
     if header.is_empty() || payload.is_empty() {
         return Err(ClaimsError::EmptySegment);
     }
     decode_object(header)?;
     decode_object(payload).map(Some)
+}
+
+/// The text before the first dot and the text after it.
+fn split_at_dot(text: &[u8]) -> (&[u8], &[u8]) {
+    let dot = text.iter().position(|&b| b == b'.').unwrap_or(text.len());
+    (text.get(..dot).unwrap_or_default(), text.get(dot + 1..).unwrap_or_default())
 }
 
 fn decode_object(segment: &[u8]) -> Result<(Json, String), ClaimsError> {
