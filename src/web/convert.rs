@@ -4,9 +4,9 @@ use crate::prelude::*;
 
 use wasm_bindgen::prelude::*;
 
-/// `obj[key]`, or `undefined` when `obj` is not an object.
+/// `obj[key]`, or `undefined` when `obj` is neither an object nor a function.
 pub fn get(obj: &JsValue, key: &str) -> JsValue {
-    if !obj.is_object() {
+    if !obj.is_object() && !obj.is_function() {
         return JsValue::UNDEFINED;
     }
     js_sys::Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)

@@ -25,12 +25,11 @@ impl Platform {
     /// Captures the functions from the global object now.
     pub fn capture() -> Platform {
         let global = global();
-        // `Reflect.get` directly: `get` refuses non-objects, and a constructor is a function.
-        let prototype = js_sys::Reflect::get(&get(&global, "Headers"), &"prototype".into());
+        let prototype = get(&get(&global, "Headers"), "prototype");
         Platform {
             fetch: get(&global, "fetch"),
             request: get(&global, "Request"),
-            set_header: get(&prototype.unwrap_or_default(), "set"),
+            set_header: get(&prototype, "set"),
             global,
         }
     }
