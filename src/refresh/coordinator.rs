@@ -20,7 +20,7 @@ use crate::crosstab::Message;
 use crate::error::{EndReason, Error, RefreshFailure};
 use crate::grant::{Grant, RefreshOutcome};
 use crate::prelude::*;
-use crate::refresh::flight::{Join, SingleFlight};
+use crate::refresh::flight::{Join, Leader, SingleFlight};
 use crate::session::{Decision, Event, RefreshTokenIn, Session, Stats};
 use crate::token::Secret;
 
@@ -247,13 +247,7 @@ impl<H: Host + 'static> Coordinator<H> {
         }
         let Join { leader, waiter } = self.flight.join();
         if let Some(leader) = leader {
-            let core = Rc::clone(self);
-            self.host.spawn(Box::pin(async move {
-                let (result, events) = core.lead().await;
-                // Release the waiters first, so listeners run with the lock already free.
-                leader.finish(result);
-                core.deliver(&events);
-            }));
+            self.host.spawn(Box::pin(Rc::clone(self).lead(leader)));
         }
         let result = waiter.await.unwrap_or(Err(ABANDONED));
         result.map(Renewal::Renewed)
@@ -279,8 +273,10 @@ impl<H: Host + 'static> Coordinator<H> {
         }
     }
 
-    /// Performs the refresh as leader, under the cross-tab lock, and applies its outcome.
-    async fn lead(&self) -> (FlightResult, Vec<Event>) {
+    /// Performs the refresh as leader (the task `renew_after` spawns), under the cross-tab
+    /// lock, applies its outcome, then releases the waiters and delivers the events. One async
+    /// fn, not a task awaiting another: one state machine less.
+    async fn lead(self: Rc<Self>, leader: Leader<FlightResult>) {
         let (epoch, generation, holds_token) = {
             let session = self.session.borrow();
             (session.epoch(), session.generation(), session.token_generation().is_some())
@@ -289,26 +285,30 @@ impl<H: Host + 'static> Coordinator<H> {
             // A new tab restoring: a sibling that holds a token shares it, no call needed.
             self.host.ask_other_tabs().await;
         }
-        let guard = match self.host.lock().await {
-            Ok(guard) => guard,
-            Err(error) => return (Err(error), Vec::new()),
+        let (result, events) = match self.host.lock().await {
+            Err(error) => (Err(error), Vec::new()),
+            Ok(guard) => match self.settled_elsewhere(epoch, generation) {
+                Some(settled) => (settled, Vec::new()),
+                None => {
+                    let refresh_token = {
+                        let mut session = self.session.borrow_mut();
+                        session.count_refresh(self.host.now_ms());
+                        if session.refresh_token_in() == RefreshTokenIn::Body {
+                            session.refresh_token_copy()
+                        } else {
+                            None
+                        }
+                    };
+                    let outcome = self.host.refresh(refresh_token).await;
+                    let applied = self.apply(epoch, outcome);
+                    drop(guard);
+                    applied
+                }
+            },
         };
-        if let Some(settled) = self.settled_elsewhere(epoch, generation) {
-            return (settled, Vec::new());
-        }
-        let refresh_token = {
-            let mut session = self.session.borrow_mut();
-            session.count_refresh(self.host.now_ms());
-            if session.refresh_token_in() == RefreshTokenIn::Body {
-                session.refresh_token_copy()
-            } else {
-                None
-            }
-        };
-        let outcome = self.host.refresh(refresh_token).await;
-        let applied = self.apply(epoch, outcome);
-        drop(guard);
-        applied
+        // Release the waiters first, so listeners run with the lock already free.
+        leader.finish(result);
+        self.deliver(&events);
     }
 
     /// Applies the refresh call's outcome and shares what changed, before the lock is
