@@ -71,7 +71,7 @@ impl Tabs {
     pub fn open(refresh_url: &str) -> Option<Rc<Tabs>> {
         let g = global();
         let locks = get(&get(&g, "navigator"), "locks");
-        let constructor = get(&g, "BroadcastChannel").dyn_into::<js_sys::Function>().ok()?;
+        let constructor = get(&g, "BroadcastChannel");
         if !get(&locks, "request").is_function() {
             return None;
         }
@@ -80,9 +80,11 @@ impl Tabs {
         text.push_str(refresh_url);
         let name = JsValue::from_str(&text);
         // `Array.of` with two items is already imported for `Request` (one JS import less); the
-        // constructor ignores the second.
+        // constructor ignores the second. Without `BroadcastChannel`, `construct` throws.
         let args = js_sys::Array::of2(&name, &JsValue::UNDEFINED);
-        let channel = js_sys::Reflect::construct(&constructor, &args).ok()?;
+        let channel =
+            js_sys::Reflect::construct(constructor.unchecked_ref::<js_sys::Function>(), &args)
+                .ok()?;
         Some(Rc::new(Tabs { locks, name, channel, on_message: RefCell::default() }))
     }
 
