@@ -1,7 +1,7 @@
 // Logout never throws and leaves nothing behind: twice, without a cookie, during a storm.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { openPage, managerOptions, login, serverAndBrowser, waitFor } from "./harness.mjs";
+import { openPage, managerOptions, login, serverAndBrowser } from "./harness.mjs";
 
 let server, browser;
 serverAndBrowser((s, b) => ([server, browser] = [s, b]));
@@ -43,18 +43,35 @@ test("logout during a storm: the queue is rejected with LoggedOut, nothing carri
   await server.post("/__test/reset");
   const tab = await openPage(browser, server, managerOptions("cookie"));
   await login(tab);
-  await server.faults({ refresh: "latency", latency_ms: 500 });
+  // The refresh call is held in the browser until the logout has been made, so the logout always
+  // comes while the storm waits for it, however loaded the machine (with a server latency
+  // instead, a logout that came late found the refresh answered and the storm replayed).
+  let release, reached;
+  const held = new Promise((r) => (release = r));
+  const refreshReached = new Promise((r) => (reached = r));
+  await tab.page.route("**/api/token/refresh/", async (route) => {
+    reached();
+    await held;
+    await route.continue();
+  });
   await server.post("/__test/expire-access");
-  const refreshDone = tab.page.waitForEvent("requestfinished", { predicate: (r) => r.url().endsWith("/api/token/refresh/"), timeout: 5000 });
+  const refreshDone = tab.page.waitForEvent("requestfinished", { predicate: (r) => r.url().endsWith("/api/token/refresh/"), timeout: 15000 });
   await tab.eval(() => {
     window.pendingStorm = window.storm(100); // not awaited here: the logout comes during it
   });
-  await waitFor("the refresh to reach the server", async () => (await server.counters()).refresh_calls === 1);
+  let timer;
+  await Promise.race([
+    refreshReached,
+    new Promise((_, reject) => (timer = setTimeout(() => reject(new Error("the storm's refresh was not made")), 5000))),
+  ]).finally(() => clearTimeout(timer));
   const results = await tab.eval(async () => {
-    await window.auth.logout();
+    // Not awaited yet: the logout tells the server under the refresh lock, after the refresh.
+    window.pendingLogout = window.auth.logout();
     return window.pendingStorm;
   });
-  await server.faults({ refresh: "none" });
+  release(); // the refresh reaches the server only now, after the logout
+  await tab.eval(() => window.pendingLogout);
+  assert.equal((await server.counters()).refresh_calls, 1);
   // Queued or not yet answered when the logout came: every request of the session ends LoggedOut.
   assert.ok(results.every((r) => r.error === "LoggedOut"), JSON.stringify(results));
   await refreshDone; // the slow refresh answered after the logout: it must be discarded
