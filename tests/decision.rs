@@ -147,3 +147,19 @@ fn the_backoff_ends_and_refreshing_resumes() {
     assert_eq!(s.decide(Some(1), false, NOW + 999.0), Decision::Refuse(FAILED));
     assert_eq!(s.decide(Some(1), false, NOW + 1_000.0), Decision::Refresh);
 }
+
+#[test]
+fn a_401_after_the_session_ended_meets_the_ends_error() {
+    // A request that carried one of the session's tokens (a replay in flight when the user
+    // logged out) and is answered 401 after the end rejects with the end's error...
+    assert_eq!(ended(EndReason::Logout).refused_after_end(Some(1)), Some(Error::LoggedOut));
+    assert_eq!(
+        ended(EndReason::Expired).refused_after_end(Some(1)),
+        Some(Error::SessionExpired(EndReason::Expired))
+    );
+    // ...while the session holds a token (the API refused the new token: the caller gets the
+    // 401) or for a request sent without a token, nothing changes.
+    assert_eq!(active().refused_after_end(Some(1)), None);
+    assert_eq!(ended(EndReason::Logout).refused_after_end(None), None);
+    assert_eq!(fresh(RefreshTokenIn::Cookie).refused_after_end(Some(1)), None);
+}

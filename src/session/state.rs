@@ -242,10 +242,7 @@ impl Session {
             // A request that carried a token of a session that has ended meets the end's
             // error, like the requests that were queued when it ended; a request sent without
             // a token just gets its 401.
-            return match (seen, self.ended_by()) {
-                (Some(_), Some(reason)) => Decision::Refuse(Error::for_end(reason)),
-                _ => Decision::Unavailable,
-            };
+            return self.refused_after_end(seen).map_or(Decision::Unavailable, Decision::Refuse);
         }
         if refresh_running {
             return Decision::Refresh;
@@ -257,6 +254,14 @@ impl Session {
             return Decision::Refuse(Error::TooManyRefreshes);
         }
         Decision::Refresh
+    }
+
+    /// The error a 401 to a request that carried one of this session's tokens (`sent`: its
+    /// generation) meets once the session has ended: the end's error, like the requests that
+    /// were queued when it ended. `None` while no session has ended, or for a request sent
+    /// without a token (it gets its 401 as it is).
+    pub fn refused_after_end(&self, sent: Option<u64>) -> Option<Error> {
+        sent.and(self.ended_by()).map(Error::for_end)
     }
 
     /// When the backoff after the last failed refresh ends (the time to retry a renewal).

@@ -75,13 +75,20 @@ async fn managed(
     if !outgoing.replayable {
         return Err(non_replayable(&first));
     }
-    let (bearer, _) = current_bearer(core);
+    let (bearer, generation) = current_bearer(core);
     if bearer.is_none() {
         return Err(js_error(&Error::LoggedOut));
     }
     core.count_replay();
-    // The replay's answer goes to the caller whatever it is: a request is replayed at most once.
+    // The replay's answer goes to the caller whatever it is (a request is replayed at most
+    // once), but for a 401 after its session ended while it was in flight (a logout): that
+    // meets the end's error, like every request that carried one of the session's tokens.
     let second = send(options, &outgoing.attempt(&options.platform, bearer.as_ref())?).await?;
+    if second.status() == 401 {
+        if let Some(e) = core.session().refused_after_end(generation) {
+            return Err(js_error(&e));
+        }
+    }
     Ok(second.into())
 }
 

@@ -82,3 +82,40 @@ test("logout during a storm: the queue is rejected with LoggedOut, nothing carri
   await tab.assertClean();
   await tab.close();
 });
+
+test("logout while the storm's replays are in flight: their 401s end LoggedOut, not passed through", async () => {
+  await server.post("/__test/reset");
+  const tab = await openPage(browser, server, managerOptions("cookie"));
+  await login(tab);
+  // The replays (the requests carrying the renewed token) are held in the browser until the
+  // logout has been made; the server has revoked the session by the time they reach it.
+  let firstAuthorization, release, heldOne;
+  const held = new Promise((r) => (release = r));
+  const replayHeld = new Promise((r) => (heldOne = r));
+  await tab.page.route("**/api/data", async (route) => {
+    const authorization = route.request().headers().authorization;
+    firstAuthorization ??= authorization;
+    if (authorization !== firstAuthorization) {
+      heldOne();
+      await held;
+    }
+    await route.continue();
+  });
+  await server.post("/__test/expire-access");
+  await tab.eval(() => {
+    window.pendingStorm = window.storm(20); // not awaited here: the logout comes during it
+  });
+  let timer;
+  await Promise.race([
+    replayHeld,
+    new Promise((_, reject) => (timer = setTimeout(() => reject(new Error("no replay was sent")), 5000))),
+  ]).finally(() => clearTimeout(timer));
+  await tab.eval(() => window.auth.logout());
+  release();
+  const results = await tab.eval(() => window.pendingStorm);
+  assert.equal((await server.counters()).refresh_calls, 1);
+  assert.ok(results.every((r) => r.error === "LoggedOut"), JSON.stringify(results));
+  assert.deepEqual((await tab.events("sessionEnd")).map((e) => e.reason), ["logout"]);
+  await tab.assertClean();
+  await tab.close();
+});
