@@ -243,6 +243,16 @@ export async function waitFor(what, check, timeoutMs = 5000, intervalMs = 20) {
   }
 }
 
+/** Resolves as `promise` does; throws after `timeoutMs` naming `what` (an event awaited from
+ * outside the page, such as a request reaching a route handler). */
+export async function within(what, promise, timeoutMs = 5000) {
+  let timer;
+  const late = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
 /** `n` tabs of one browser context, each with `window.auth` made with `options`. */
 export async function openTabs(browser, server, options, n) {
   const context = await browser.newContext();

@@ -1,7 +1,7 @@
 // Logout never throws and leaves nothing behind: twice, without a cookie, during a storm.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { openPage, managerOptions, login, serverAndBrowser } from "./harness.mjs";
+import { openPage, managerOptions, login, serverAndBrowser, within } from "./harness.mjs";
 
 let server, browser;
 serverAndBrowser((s, b) => ([server, browser] = [s, b]));
@@ -59,11 +59,7 @@ test("logout during a storm: the queue is rejected with LoggedOut, nothing carri
   await tab.eval(() => {
     window.pendingStorm = window.storm(100); // not awaited here: the logout comes during it
   });
-  let timer;
-  await Promise.race([
-    refreshReached,
-    new Promise((_, reject) => (timer = setTimeout(() => reject(new Error("the storm's refresh was not made")), 5000))),
-  ]).finally(() => clearTimeout(timer));
+  await within("the storm's refresh", refreshReached);
   const results = await tab.eval(async () => {
     // Not awaited yet: the logout tells the server under the refresh lock, after the refresh.
     window.pendingLogout = window.auth.logout();
@@ -105,11 +101,7 @@ test("logout while the storm's replays are in flight: their 401s end LoggedOut, 
   await tab.eval(() => {
     window.pendingStorm = window.storm(20); // not awaited here: the logout comes during it
   });
-  let timer;
-  await Promise.race([
-    replayHeld,
-    new Promise((_, reject) => (timer = setTimeout(() => reject(new Error("no replay was sent")), 5000))),
-  ]).finally(() => clearTimeout(timer));
+  await within("a replay", replayHeld);
   await tab.eval(() => window.auth.logout());
   release();
   const results = await tab.eval(() => window.pendingStorm);
