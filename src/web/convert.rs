@@ -17,10 +17,26 @@ pub fn string(obj: &JsValue, key: &str) -> Option<String> {
     get(obj, key).as_string()
 }
 
-/// `message.headers.get(name)` of a `Request` or `Response` (`None`: absent). Through
-/// `call_method`: web-sys's `headers` getters and `Headers.get` / `has` are one import each.
+/// `obj[key]` when it is a string, else the empty string.
+pub fn string_or_empty(obj: &JsValue, key: &str) -> String {
+    string(obj, key).unwrap_or_default()
+}
+
+/// `message.headers[method](name)` of a `Request` or `Response`. Through `call_method`:
+/// web-sys's `headers` getters and `Headers.get` / `has` are one import each.
+fn headers_call(message: &JsValue, method: &str, name: &str) -> Option<JsValue> {
+    call_method(&get(message, "headers"), method, &JsValue::from_str(name)).ok()
+}
+
+/// `message.headers.get(name)` (`None`: absent).
 pub fn header(message: &JsValue, name: &str) -> Option<String> {
-    call_method(&get(message, "headers"), "get", &JsValue::from_str(name)).ok()?.as_string()
+    headers_call(message, "get", name)?.as_string()
+}
+
+/// `message.headers.has(name)`, without copying the value into Wasm memory (the caller's own
+/// `Authorization` is a credential, and a copy here would be left unzeroed).
+pub fn has_header(message: &JsValue, name: &str) -> bool {
+    headers_call(message, "has", name).is_some_and(|v| v.is_truthy())
 }
 
 /// `obj[name](arg)`; `Err` when it is not a function or throws. (One `Function.call` import

@@ -5,7 +5,7 @@ use wasm_bindgen::JsValue;
 use web_sys::Response;
 
 use super::abort::until_aborted;
-use super::convert::{call_method, header, string};
+use super::convert::{call_method, header, string_or_empty};
 use super::executor::Settled;
 use super::host::WebHost;
 use super::js_error::{endpoint_error, js_error, non_replayable};
@@ -55,8 +55,7 @@ async fn managed(
     // redirect target end or churn the session. (Synthetic responses have no URL and are not
     // redirected.)
     // (`Response.url` is serialized, like `Request.url`: `allows` reads its origin as its prefix.)
-    let allowed_origin =
-        !first.redirected() || options.allows(&string(&first, "url").unwrap_or_default());
+    let allowed_origin = !first.redirected() || options.allows(&string_or_empty(&first, "url"));
     let sent = Sent { allowed_origin, generation, replayed: false };
     let current = core.session().token_generation();
     match judge(answer, sent, current) {

@@ -7,7 +7,7 @@ use core::cell::{Cell, RefCell};
 
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::convert::{get, location_href, string};
+use super::convert::{get, location_href, string_or_empty};
 use super::platform::Platform;
 use crate::grant::FieldNames;
 use crate::refresh::body::{BodyFormat, Params};
@@ -347,7 +347,7 @@ fn allowed_origins(value: &JsValue, base: Option<&str>) -> Option<Vec<String>> {
     if value.is_undefined() {
         return Some(
             base.and_then(|b| web_sys::Url::new(b).ok())
-                .map(|u| vec![url_part(&u, "origin")])
+                .map(|u| vec![string_or_empty(&u, "origin")])
                 .unwrap_or_default(),
         );
     }
@@ -362,9 +362,9 @@ fn allowed_origins(value: &JsValue, base: Option<&str>) -> Option<Vec<String>> {
 /// credentials and non-HTTP schemes: an origin must be exactly an origin.
 fn normalize_origin(text: &str) -> Option<String> {
     let url = web_sys::Url::new(text).ok()?;
-    let origin = url_part(&url, "origin");
+    let origin = string_or_empty(&url, "origin");
     // Exactly an origin: nothing after it but the root path (no userinfo, path, query, hash).
-    let bare = url_part(&url, "href").len() == origin.len() + 1
+    let bare = string_or_empty(&url, "href").len() == origin.len() + 1
         && !matches!(text.as_bytes().last(), Some(b'?' | b'#'));
     // Only ftp, http(s) and ws(s) URLs have a `scheme://host` origin (others print "null"), so
     // "http" as its start means http:// or https://.
@@ -375,11 +375,6 @@ fn normalize_origin(text: &str) -> Option<String> {
 /// Resolves `url` against the page's URL (absolute URLs need no base).
 pub fn resolve_url(url: &str, base: Option<&str>) -> Option<String> {
     // Without a base (no `location`), the URL is its own base: only an absolute one parses.
-    Some(url_part(&web_sys::Url::new_with_base(url, base.unwrap_or(url)).ok()?, "href"))
-}
-
-/// A string property of a parsed `URL` (`href`, `origin`), read through `convert::string`:
-/// web-sys's getters are one JS import each, with their own string-return glue.
-fn url_part(url: &web_sys::Url, name: &str) -> String {
-    string(url, name).unwrap_or_default()
+    let parsed = web_sys::Url::new_with_base(url, base.unwrap_or(url)).ok()?;
+    Some(string_or_empty(&parsed, "href"))
 }

@@ -6,9 +6,9 @@
 
 use crate::prelude::*;
 
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
 
-use super::convert::{get, global};
+use super::convert::{call_method, get, global};
 use super::options::Options;
 use crate::claims;
 use crate::json::Json;
@@ -26,9 +26,7 @@ pub fn check(options: &Options, claims: &Json) {
     }
     options.warnings.set(false);
     message.push_str("(anyone with the token reads them; see option warnings)");
-    // Through the global `console`: no binding is imported for one call. Unchecked: were
-    // `console.warn` not a function, `call1` returns the TypeError, which is ignored.
-    let console = get(&global(), "console");
-    let warn: js_sys::Function = get(&console, "warn").unchecked_into();
-    let _ = warn.call1(&console, &JsValue::from_str(&message));
+    // Through the global `console`: no binding is imported for one call. A missing or failing
+    // `console.warn` is ignored.
+    let _ = call_method(&get(&global(), "console"), "warn", &JsValue::from_str(&message));
 }

@@ -5,7 +5,7 @@
 use wasm_bindgen::prelude::*;
 use web_sys::{AbortSignal, ReadableStream, Request};
 
-use super::convert::{call_method, get, header, string};
+use super::convert::{call_method, get, has_header, string_or_empty};
 use super::options::Options;
 use super::platform::Platform;
 use crate::token::Secret;
@@ -25,8 +25,8 @@ impl Outgoing {
     pub fn new(input: &JsValue, init: &JsValue, options: &Options) -> Result<Outgoing, JsValue> {
         let base = options.platform.request(input, init)?;
         // `Request.url` is serialized: its origin is its prefix (no URL object to parse it).
-        let managed = options.allows(&string(&base, "url").unwrap_or_default())
-            && header(&base, "authorization").is_none()
+        let managed = options.allows(&string_or_empty(&base, "url"))
+            && !has_header(&base, "authorization")
             // `mode` read as a string: web-sys's enum getter ships a table of every value.
             && get(&base, "mode").as_string().as_deref() != Some("no-cors");
         let replayable = !get(init, "body").is_instance_of::<ReadableStream>();
