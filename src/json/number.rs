@@ -13,7 +13,8 @@ impl Parser<'_> {
         let first = self.peek();
         let mut mantissa: u64 = 0;
         let mut exponent: i32 = 0; // power of ten applied to `mantissa`
-                                   // The integer part, then the fraction: each kept digit adds `step` to `exponent`.
+
+        // The integer part, then the fraction: each kept digit adds `step` to `exponent`.
         let mut step = 0;
         loop {
             let start = self.pos;

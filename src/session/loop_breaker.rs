@@ -51,10 +51,15 @@ impl LoopBreaker {
 
     fn forget_outside(&mut self, now_ms: f64) {
         let window = self.window_ms;
-        // The order of `recent` does not matter: `swap_remove` is less code than `retain`.
-        while let Some(i) = self.recent.iter().position(|t| !(now_ms - t < window && *t <= now_ms))
-        {
-            self.recent.swap_remove(i);
+        // The order of `recent` does not matter: `swap_remove` is less code than `retain`. One
+        // pass: an index is looked at again only after a later entry was swapped into it.
+        let mut i = 0;
+        while let Some(&t) = self.recent.get(i) {
+            if now_ms - t < window && t <= now_ms {
+                i += 1;
+            } else {
+                self.recent.swap_remove(i);
+            }
         }
     }
 }
