@@ -48,7 +48,6 @@ pub fn push_u32(out: &mut String, n: u32) {
 /// Appends `s` as a JSON string literal (quotes included): runs of plain text are copied as
 /// they are; `"`, `\` and control characters are escaped as `\u00XX`, one rule for all.
 pub fn push_json_string(out: &mut String, s: &str) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push('"');
     let mut start = 0;
     for (i, &b) in s.as_bytes().iter().enumerate() {
@@ -56,8 +55,7 @@ pub fn push_json_string(out: &mut String, s: &str) {
             // Both ends of the run sit next to ASCII bytes, so they are char boundaries.
             out.push_str(s.get(start..i).unwrap_or_default());
             out.push_str("\\u00");
-            out.push(char::from(HEX[usize::from(b >> 4)]));
-            out.push(char::from(HEX[usize::from(b & 15)]));
+            push_hex(out, b, b"0123456789abcdef");
             start = i + 1;
         }
     }
@@ -67,7 +65,6 @@ pub fn push_json_string(out: &mut String, s: &str) {
 
 /// Appends `s` percent-encoded for `application/x-www-form-urlencoded`.
 pub fn push_form_encoded(out: &mut String, s: &str) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for &b in s.as_bytes() {
         match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*' => {
@@ -76,11 +73,17 @@ pub fn push_form_encoded(out: &mut String, s: &str) {
             b' ' => out.push('+'),
             _ => {
                 out.push('%');
-                out.push(char::from(HEX[usize::from(b >> 4)]));
-                out.push(char::from(HEX[usize::from(b & 15)]));
+                push_hex(out, b, b"0123456789ABCDEF");
             }
         }
     }
+}
+
+/// Appends `b` as two hex digits taken from `digits` (JSON escapes are written in lower case,
+/// percent-encoding in upper case, as RFC 3986 recommends).
+fn push_hex(out: &mut String, b: u8, digits: &[u8; 16]) {
+    out.push(char::from(digits[usize::from(b >> 4)]));
+    out.push(char::from(digits[usize::from(b & 15)]));
 }
 
 #[cfg(test)]
