@@ -15,19 +15,14 @@ wasm="pkg/tokenflight_wasm_bg.wasm"
 # js-sys's JSPI waker can never run here (no JSPI export); the script checks that and replaces its
 # functions, which the function table would otherwise keep.
 node scripts/stub_jspi.mjs "$wasm" "$wasm" >/dev/null
-# The features rustc enables by default for wasm32-unknown-unknown (all baseline in browsers).
-features="--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue"
-# -Os rather than -Oz, iterated to a fixed point, and functions with one caller inlined only
-# when small: ~1 KB smaller after gzip, which is what a browser downloads, though larger raw
-# (merging every single-caller function into its caller compresses worse). The two inlining
-# limits sit in a range where the result is stable (one-caller 18-25, always 4).
-wasm-opt -Os --converge --one-caller-inline-max-function-size=20 --always-inline-max-function-size=4 $features \
+source scripts/wasm_opt_flags.sh
+wasm-opt $WASM_SIZE_FLAGS $WASM_FEATURES \
   --strip-debug --strip-producers --strip-target-features \
   "$wasm" -o "$wasm.opt" 2>pkg-opt.log || { head -40 pkg-opt.log; exit 1; }
 # Import/export names are minified too (wasm-bindgen's carry incompressible hashes); the glue is
 # rewritten with wasm-opt's mapping and the result is smoke-tested in Node below. The
 # target_features section only informs tools that link or optimize the module further.
-wasm-opt $features --minify-imports-and-exports-and-modules \
+wasm-opt $WASM_FEATURES --minify-imports-and-exports-and-modules \
   "$wasm.opt" -o "$wasm.opt" >pkg-names.json 2>pkg-opt.log || { head -40 pkg-opt.log; exit 1; }
 node scripts/rename_glue.mjs pkg/tokenflight_wasm.js "$wasm.opt" pkg-names.json
 # Less glue for the same work (fallbacks for engines that cannot run this Wasm anyway).
