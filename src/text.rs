@@ -32,6 +32,21 @@ pub fn utf8(bytes: Vec<u8>) -> Option<String> {
     Some(unsafe { String::from_utf8_unchecked(bytes) })
 }
 
+/// The number a decimal header value (`Content-Length`, `Retry-After`) states: ASCII digits
+/// only, surrounding whitespace ignored, saturating at `u64::MAX` (core's integer parser would
+/// add its own code for one use).
+pub fn decimal(value: &str) -> Option<u64> {
+    let digits = value.trim_ascii();
+    let mut n: u64 = 0;
+    for b in digits.bytes() {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        n = n.saturating_mul(10).saturating_add(u64::from(b - b'0'));
+    }
+    (!digits.is_empty()).then_some(n)
+}
+
 /// Appends the decimal form of `n`.
 pub fn push_u32(out: &mut String, n: u32) {
     // Highest power of ten first; no indexing, so no bounds-check panic path.
@@ -89,6 +104,16 @@ fn push_hex(out: &mut String, b: u8, digits: &[u8; 16]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decimal_reads_digits_only_and_saturates() {
+        assert_eq!(decimal(" 120\t"), Some(120));
+        assert_eq!(decimal("0"), Some(0));
+        assert_eq!(decimal("99999999999999999999999"), Some(u64::MAX));
+        for refused in ["", "  ", "+5", "-1", "1.5", "1e3", "12a", "1 2"] {
+            assert_eq!(decimal(refused), None, "{refused:?}");
+        }
+    }
 
     #[test]
     fn numbers_and_escapes() {

@@ -61,10 +61,8 @@ impl Backoff {
 /// Parses a `Retry-After` header in its delay-seconds form; the date form is ignored (it would
 /// depend on the client clock).
 pub fn parse_retry_after(value: &str) -> Option<f64> {
-    let v = value.trim_ascii();
-    (!v.is_empty() && v.len() <= 9 && v.bytes().all(|b| b.is_ascii_digit()))
-        .then(|| v.parse::<u32>().ok().map(f64::from))
-        .flatten()
+    // At most 9 digits: no delay near the saturation point is meant.
+    (value.trim_ascii().len() <= 9).then(|| crate::text::decimal(value)).flatten().map(|s| s as f64)
 }
 
 #[cfg(test)]

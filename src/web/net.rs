@@ -17,6 +17,7 @@ use super::timer::Sleep;
 use crate::grant::MAX_BODY_BYTES;
 use crate::prelude::*;
 use crate::refresh::answer::server_description;
+use crate::text;
 use crate::token::zero_string;
 
 /// Calls the `fetch` option (or the `fetch` captured at creation, see `platform.rs`) with
@@ -206,14 +207,7 @@ fn text_capped(response: &Response, cap: usize) -> TextCapped {
 /// Whether a `Content-Length` value declares more than `cap` bytes. Only digits count (a value
 /// that is not a number declares nothing: the length read decides).
 fn declares_more(value: &str, cap: usize) -> bool {
-    let mut length: u64 = 0;
-    for b in value.trim_ascii().bytes() {
-        if !b.is_ascii_digit() {
-            return false;
-        }
-        length = length.saturating_mul(10).saturating_add(u64::from(b - b'0'));
-    }
-    length > cap as u64
+    text::decimal(value).is_some_and(|length| length > cap as u64)
 }
 
 /// A body being read (see [`text_capped`]).
