@@ -468,15 +468,19 @@ async fn bad_options_fail_at_once_naming_the_option() {
         (JsValue::UNDEFINED, "options"),
     ];
     for (options, named) in cases {
-        let error = TokenManager::new(options).err().expect("must fail");
-        assert_eq!(text(&error, "name"), "InvalidOptions");
-        assert!(
-            text(&error, "message").contains(&format!("`{named}`")),
-            "{}",
-            text(&error, "message")
-        );
+        refused_naming(options, named);
     }
     let _ = server;
+}
+
+/// Asserts that `TokenManager::new(options)` fails at once with `InvalidOptions` naming the
+/// option `named`; returns the message.
+fn refused_naming(options: JsValue, named: &str) -> String {
+    let error = TokenManager::new(options).err().expect("must fail");
+    assert_eq!(text(&error, "name"), "InvalidOptions");
+    let message = text(&error, "message");
+    assert!(message.contains(&format!("`{named}`")), "{message}");
+    message
 }
 
 #[wasm_bindgen_test]
@@ -496,10 +500,7 @@ fn an_array_is_refused_where_an_object_is_expected() {
         (breaker("maxRefresh", 3), "loopBreaker", "maxRefreshes"),
     ];
     for (options, named, says) in cases {
-        let error = TokenManager::new(options).err().expect("must fail");
-        assert_eq!(text(&error, "name"), "InvalidOptions");
-        let message = text(&error, "message");
-        assert!(message.contains(&format!("`{named}`")), "{message}");
+        let message = refused_naming(options, named);
         assert!(message.contains(says), "{message}");
     }
 }
