@@ -28,10 +28,14 @@ struct Task {
     queued: Cell<bool>,
 }
 
-/// Tasks woken since the last turn, and the JavaScript function that runs them (made once).
+/// Tasks woken since the last turn, and the JavaScript function that runs them (made once);
+/// the promise executor `deferred` hands to `new Promise` (made once) and where it leaves
+/// `resolve`.
 struct RunQueue {
     tasks: RefCell<Vec<Rc<Task>>>,
     runner: OnceCell<Callback>,
+    executor: OnceCell<Callback>,
+    resolve: Cell<JsValue>,
 }
 
 /// Marks the queue shareable as a `static`.
@@ -41,8 +45,12 @@ struct OneThread<T>(T);
 // the queue is never reached from two threads.
 unsafe impl<T> Sync for OneThread<T> {}
 
-static QUEUE: OneThread<RunQueue> =
-    OneThread(RunQueue { tasks: RefCell::new(Vec::new()), runner: OnceCell::new() });
+static QUEUE: OneThread<RunQueue> = OneThread(RunQueue {
+    tasks: RefCell::new(Vec::new()),
+    runner: OnceCell::new(),
+    executor: OnceCell::new(),
+    resolve: Cell::new(JsValue::UNDEFINED),
+});
 
 #[wasm_bindgen]
 extern "C" {
@@ -67,16 +75,17 @@ pub fn spawn(job: Job) {
 
 /// A new promise and its `resolve` function.
 pub fn deferred() -> (js_sys::Promise, js_sys::Function) {
-    let resolve = Rc::new(Cell::new(JsValue::UNDEFINED));
-    let shared = Rc::clone(&resolve);
-    // The executor runs synchronously, inside `new Promise`, and is freed when this returns.
-    let executor = callback(move |f| {
-        shared.set(f);
-        JsValue::UNDEFINED
+    let queue = &QUEUE.0;
+    // The executor runs synchronously, inside `new Promise`: one function serves every promise
+    // (made once, not per API call), leaving `resolve` in the queue's slot for the line below.
+    let executor = queue.executor.get_or_init(|| {
+        callback(|f| {
+            QUEUE.0.resolve.set(f);
+            JsValue::UNDEFINED
+        })
     });
-    let promise = Local::new(&executor).unchecked_into();
-    let resolve = resolve.take();
-    (promise, resolve.unchecked_into())
+    let promise = Local::new(executor).unchecked_into();
+    (promise, queue.resolve.take().unchecked_into())
 }
 
 /// A promise settled with what `work` returns: fulfilled with `Ok`, rejected with `Err`.
